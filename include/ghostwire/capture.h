@@ -1,0 +1,60 @@
+/* capture.h — the packet source: a capture file (pcap or pcapng) or live
+ * interfaces, both through libpcap, and its drop counters. */
+#ifndef GHOSTWIRE_CAPTURE_H
+#define GHOSTWIRE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ghostwire/err.h"
+#include "ghostwire/options.h"
+#include "ghostwire/packet.h"
+
+struct gw_capture;
+
+struct gw_capture_stats {
+	uint64_t received;        /* live: packets the kernel delivered to the filter (pcap_stats ps_recv) */
+	uint64_t dropped_kernel;  /* live: dropped for lack of buffer space (ps_drop) */
+	uint64_t dropped_iface;   /* live: dropped by the interface or driver (ps_ifdrop) */
+};
+
+/* gw_capture_next results besides negative errors. */
+enum gw_capture_result {
+	GW_CAPTURE_NONE = 0,     /* no packet within the read timeout (live) */
+	GW_CAPTURE_FRAME = 1,    /* *frame filled; its data borrowed until the next call */
+	GW_CAPTURE_EOF = 2,      /* the file ended cleanly */
+};
+
+/* Opens a capture file for reading, applying o->bpf_filter if set. */
+int gw_capture_open_file(const char *path, const struct gw_options *o, struct gw_capture **out,
+			 struct gw_err *err) GW_MUST_CHECK;
+
+/* Opens every interface of o->interfaces ("any" for all) with pcap_create /
+ * pcap_activate: immediate mode, o's snap length, buffer size and filter.
+ * Activation warnings are in *warning (may be empty), owned by the capture. */
+int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out,
+			 struct gw_err *err) GW_MUST_CHECK;
+
+/* Reads the next frame. A truncated or corrupt file gives GW_ETRUNC / GW_EFORMAT
+ * with a message naming the file and how many frames were read. */
+int gw_capture_next(struct gw_capture *c, struct gw_frame *frame, struct gw_err *err);
+
+/* Folds libpcap's 32-bit counters into 64-bit totals; call at least every few
+ * minutes live so that they cannot wrap unseen. Files have no drops. */
+void gw_capture_stats(struct gw_capture *c, struct gw_capture_stats *out);
+
+/* Fraction of a file read so far, 0..1; negative when unknown (live, pipes). */
+double gw_capture_progress(const struct gw_capture *c);
+
+/* True for live interfaces, false for a file. */
+bool gw_capture_is_live(const struct gw_capture *c);
+
+/* A description for reports: the file path, or the interfaces joined by commas. */
+const char *gw_capture_source(const struct gw_capture *c);
+
+/* Activation warnings of live interfaces, "" if none. */
+const char *gw_capture_warnings(const struct gw_capture *c);
+
+void gw_capture_free(struct gw_capture *c);
+
+#endif

@@ -1,0 +1,131 @@
+/* flow.h — flows and the bounded flow table. A flow is oriented local → remote
+ * and keyed by (proto, local addr:port, remote addr:port); it counts packets and
+ * bytes each way, TCP flags and state, and its first and last timestamps. The
+ * table holds at most max_flows, expires idle and closed flows by packet time,
+ * and hands every ending flow to a callback, so nothing ends silently. */
+#ifndef GHOSTWIRE_FLOW_H
+#define GHOSTWIRE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ghostwire/addr.h"
+#include "ghostwire/err.h"
+#include "ghostwire/options.h"
+#include "ghostwire/packet.h"
+
+enum gw_dir { GW_DIR_OUT = 0, GW_DIR_IN = 1 };
+
+/* Per-direction TCP flags seen (bits of struct gw_flow.tcp_flags[dir]). */
+enum gw_flow_tcp_seen {
+	GW_SEEN_SYN = 0x01,     /* SYN without ACK */
+	GW_SEEN_SYNACK = 0x02,  /* SYN with ACK */
+	GW_SEEN_FIN = 0x04,
+	GW_SEEN_RST = 0x08,
+};
+
+enum gw_tcp_state {
+	GW_TCP_NONE = 0,        /* not TCP */
+	GW_TCP_MIDSTREAM,       /* first packet was not a SYN */
+	GW_TCP_SYN_SENT,
+	GW_TCP_SYN_RECEIVED,
+	GW_TCP_ESTABLISHED,
+	GW_TCP_CLOSING,         /* FIN one way */
+	GW_TCP_CLOSED,          /* FIN both ways */
+	GW_TCP_RESET,           /* RST seen */
+};
+
+enum gw_orientation {
+	GW_ORIENT_LOCAL_NET = 0, /* one end is a local address */
+	GW_ORIENT_OPENER = 1,    /* no local address known: the opener is taken as local */
+	GW_ORIENT_TRANSIT = 2,   /* local addresses known, neither end is one */
+};
+
+enum gw_flow_end {
+	GW_END_CLOSED = 0,       /* TCP closed or reset, and the closed timeout passed */
+	GW_END_IDLE,             /* idle timeout */
+	GW_END_EVICTED,          /* made room in a full table */
+	GW_END_INPUT,            /* the input ended (gw_flow_table_flush) */
+	GW_END_REUSED,           /* a new SYN reused the tuple of a closed flow */
+};
+
+struct gw_flow_key {
+	uint8_t proto;           /* IP protocol */
+	uint8_t family;          /* enum gw_family */
+	uint16_t local_port;     /* host order; 0 where the protocol has none */
+	uint16_t remote_port;
+	uint8_t local[16];       /* as in struct gw_addr.bytes */
+	uint8_t remote[16];
+	uint8_t pad[2];          /* zero */
+};
+_Static_assert(sizeof(struct gw_flow_key) == 40, "flow key is 40 bytes");
+
+struct gw_flow {
+	struct gw_flow_key key;
+	uint64_t seq;            /* creation number, from 1 */
+	int64_t first_us;        /* first packet, µs since the epoch */
+	int64_t last_us;         /* last packet */
+	uint64_t packets[2];     /* by enum gw_dir */
+	uint64_t bytes[2];       /* frame bytes on the wire, by enum gw_dir */
+	uint64_t fragment_bytes; /* bytes of non-first fragments (included in bytes) */
+	uint32_t fragments;      /* non-first fragments (included in packets) */
+	uint32_t hash;           /* of the key, cached for chain walks */
+	uint32_t hnext;          /* table internals: hash chain / free list */
+	uint32_t prev, next;     /* table internals: age list */
+	uint16_t icmp_errors;    /* ICMP errors quoting this flow (saturates) */
+	uint8_t tcp_flags[2];    /* enum gw_flow_tcp_seen bits, by enum gw_dir */
+	uint8_t tcp_state;       /* enum gw_tcp_state */
+	uint8_t orientation;     /* enum gw_orientation */
+	uint8_t opener;          /* enum gw_dir: GW_DIR_OUT if the local side opened */
+	uint8_t list;            /* table internals: which age list */
+};
+
+/* Called for every flow that leaves the table; f is borrowed for the call. */
+typedef void (*gw_flow_end_fn)(void *ud, const struct gw_flow *f, enum gw_flow_end why);
+
+struct gw_flow_table_stats {
+	uint64_t flows;             /* flows created */
+	uint64_t active;            /* flows held now */
+	uint64_t max_active;        /* most flows held at once */
+	uint64_t ended[5];          /* by enum gw_flow_end */
+	uint64_t frag_attributed;   /* non-first fragments counted in their flow */
+	uint64_t frag_unattributed; /* non-first fragments whose first fragment was not seen */
+	uint64_t icmp_linked;       /* ICMP errors counted in the flow they quote */
+};
+
+struct gw_flow_table;
+
+/* Creates a table bounded by o->max_flows, with o's timeouts and local networks
+ * (copied). on_end is called for each flow that ends. */
+struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end,
+					void *ud, struct gw_err *err) GW_MUST_CHECK;
+void gw_flow_table_free(struct gw_flow_table *t);
+
+/* Adds local networks after creation (live: the host's addresses as they change). */
+int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net) GW_MUST_CHECK;
+
+/* Ends the flows whose timeouts passed by the packet's time, then counts the
+ * packet in its flow, creating the flow if needed (which evicts the least
+ * recently active flow when the table is full). */
+void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p);
+
+/* Ends flows whose timeouts passed at now_us (for live use when no packets come). */
+void gw_flow_table_expire(struct gw_flow_table *t, int64_t now_us);
+
+/* Ends every flow still held, in first-seen order, with GW_END_INPUT. */
+void gw_flow_table_flush(struct gw_flow_table *t);
+
+const struct gw_flow_table_stats *gw_flow_table_stats(const struct gw_flow_table *t);
+
+/* The local and remote addresses of f's key. */
+void gw_flow_local_addr(const struct gw_flow *f, struct gw_addr *out);
+void gw_flow_remote_addr(const struct gw_flow *f, struct gw_addr *out);
+
+/* Stable names for reports: "tcp", "syn-sent", "closed", "local-net", ... */
+const char *gw_tcp_state_name(enum gw_tcp_state s);
+const char *gw_flow_end_name(enum gw_flow_end e);
+const char *gw_orientation_name(enum gw_orientation o);
+/* "tcp", "udp", "icmp", "ipv6-icmp" or "ip-proto-N" into buf (>= 16 bytes). */
+const char *gw_transport_name(uint8_t proto, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,33 @@
+/* cli.h — the commands of the ghostwire executable and what they share: exit
+ * codes, the progress line, and error printing. Only src/cli/ prints or exits. */
+#ifndef GHOSTWIRE_CLI_H
+#define GHOSTWIRE_CLI_H
+
+#include <stdbool.h>
+
+#include "ghostwire/engine.h"
+#include "ghostwire/err.h"
+
+enum gw_exit {
+	GW_EXIT_OK = 0,
+	GW_EXIT_FAIL = 1,      /* nothing could be read or done */
+	GW_EXIT_PARTIAL = 2,   /* input ended early; what was read is reported */
+	GW_EXIT_USAGE = 64,    /* bad command line (sysexits' EX_USAGE) */
+};
+
+int gw_cli_flows(int argc, char **argv);
+
+/* Prints "ghostwire: MESSAGE" on stderr. */
+void gw_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The progress line on stderr: drawn only when stderr is a terminal. */
+struct gw_cli_progress {
+	bool enabled;
+	bool shown;     /* a line is on the terminal now */
+};
+void gw_cli_progress_init(struct gw_cli_progress *p, bool wanted);
+void gw_cli_progress_draw(struct gw_cli_progress *p, const struct gw_progress *at);
+/* Erases the line, before other output reaches the terminal. */
+void gw_cli_progress_clear(struct gw_cli_progress *p);
+
+#endif

@@ -1,0 +1,57 @@
+/* cli/main.c — the ghostwire executable: picks the command, prints help and
+ * version. Each command lives in its own cmd_*.c. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "cli.h"
+
+#ifndef GW_VERSION
+#define GW_VERSION "unknown"
+#endif
+
+static const char usage[] =
+	"usage: ghostwire COMMAND [OPTIONS]\n"
+	"\n"
+	"ghostwire reports the traffic on the wire that no visible socket explains.\n"
+	"\n"
+	"commands:\n"
+	"  flows      the flow table of a capture file or live interfaces\n"
+	"  help       this text; `ghostwire COMMAND --help` for a command\n"
+	"  version    version and libraries\n"
+	"\n"
+	"See ghostwire(1) and docs/ for details.\n";
+
+void gw_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("ghostwire: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return GW_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "flows") == 0)
+		return gw_cli_flows(argc - 1, argv + 1);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage, stdout);
+		return GW_EXIT_OK;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("ghostwire %s\n%s\n", GW_VERSION, pcap_lib_version());
+		return GW_EXIT_OK;
+	}
+	gw_cli_error("unknown command '%s'", cmd);
+	fputs(usage, stderr);
+	return GW_EXIT_USAGE;
+}

@@ -1,0 +1,92 @@
+/* engine/flows.c — the flows pipeline: capture → decode → flow table, with
+ * expiry by packet time (and by wall time while live interfaces are quiet), the
+ * progress ticks, and the run summary. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ghostwire/clock.h"
+#include "ghostwire/engine.h"
+
+#define PROGRESS_EVERY_FRAMES 4096
+#define PROGRESS_INTERVAL_US 250000
+
+struct run {
+	struct gw_capture *cap;
+	struct gw_flow_table *table;
+	const struct gw_engine_hooks *hooks;
+	struct gw_run_summary *sum;
+	int64_t started_us, last_tick_us;
+};
+
+static void tick(struct run *r, bool force)
+{
+	int64_t now = gw_clock_monotonic_us();
+	if (!force && now - r->last_tick_us < PROGRESS_INTERVAL_US)
+		return;
+	r->last_tick_us = now;
+	if (r->sum->live)
+		gw_capture_stats(r->cap, &r->sum->capture);
+	if (r->hooks->progress) {
+		struct gw_progress p = {
+			.share = gw_capture_progress(r->cap),
+			.frames = r->sum->frames,
+			.elapsed_s = (double)(now - r->started_us) / 1e6,
+		};
+		r->hooks->progress(r->hooks->ud, &p);
+	}
+}
+
+static void on_frame(struct run *r, const struct gw_frame *frame)
+{
+	struct gw_packet pkt;
+	r->sum->frames++;
+	r->sum->bytes += frame->wirelen;
+	if (gw_decode(frame, &pkt, &r->sum->decode) == GW_DECODE_OK)
+		gw_flow_table_update(r->table, &pkt);
+	if (r->sum->frames % PROGRESS_EVERY_FRAMES == 0)
+		tick(r, false);
+}
+
+int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
+			const struct gw_engine_hooks *hooks, volatile sig_atomic_t *stop,
+			uint32_t duration_s, struct gw_run_summary *sum, struct gw_err *err)
+{
+	memset(sum, 0, sizeof *sum);
+	sum->source = gw_capture_source(cap);
+	sum->live = gw_capture_is_live(cap);
+	sum->complete = true;
+	struct gw_flow_table *table = gw_flow_table_new(o, hooks->flow_end, hooks->ud, err);
+	if (!table)
+		return err ? err->code : GW_ENOMEM;
+
+	struct run r = { .cap = cap, .table = table, .hooks = hooks, .sum = sum };
+	r.started_us = r.last_tick_us = gw_clock_monotonic_us();
+	int64_t deadline = duration_s ? r.started_us + (int64_t)duration_s * 1000000 : 0;
+
+	while (!(stop && *stop)) {
+		struct gw_frame frame;
+		struct gw_err rerr = { 0 };
+		int got = gw_capture_next(cap, &frame, &rerr);
+		if (got == GW_CAPTURE_FRAME) {
+			on_frame(&r, &frame);
+		} else if (got == GW_CAPTURE_NONE) {
+			gw_flow_table_expire(table, gw_clock_realtime_us());
+			tick(&r, false);
+		} else if (got == GW_CAPTURE_EOF) {
+			break;
+		} else {
+			sum->complete = false;
+			snprintf(sum->error, sizeof sum->error, "%s", rerr.msg);
+			break;
+		}
+		bool check_time = got != GW_CAPTURE_FRAME || sum->frames % PROGRESS_EVERY_FRAMES == 0;
+		if (deadline && check_time && gw_clock_monotonic_us() >= deadline)
+			break;
+	}
+	tick(&r, true);
+	gw_flow_table_flush(table);
+	sum->flows = *gw_flow_table_stats(table);
+	gw_capture_stats(cap, &sum->capture);
+	gw_flow_table_free(table);
+	return 0;
+}

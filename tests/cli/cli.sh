@@ -1,0 +1,68 @@
+#!/bin/sh
+# cli/cli.sh GHOSTWIRE SOURCE_ROOT — the command line as users meet it: exit
+# codes, error messages that name the file, JSON that parses, help text.
+set -u
+gw=$1
+root=$2
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # NAME EXPECTED_EXIT GREP_PATTERN(stderr or stdout) -- COMMAND...
+	name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, wanted $want"; cat "$tmp/err"; fail=$((fail + 1)); return
+	fi
+	if [ -n "$pattern" ] && ! grep -q -e "$pattern" "$tmp/out" "$tmp/err"; then
+		echo "FAIL $name: no '$pattern' in output"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1)); return
+	fi
+	echo "ok   $name"
+	pass=$((pass + 1))
+}
+
+printf 'not a capture at all\n' >"$tmp/text.pcap"
+: >"$tmp/empty.pcap"
+
+check "help" 0 "usage: ghostwire" -- "$gw" help
+check "flows --help" 0 "local-net" -- "$gw" flows --help
+check "no command" 64 "usage" -- "$gw"
+check "unknown command" 64 "unknown command" -- "$gw" frobnicate
+check "flows without input" 64 "either -r FILE or -i IFACE" -- "$gw" flows
+check "both -r and -i" 64 "either" -- "$gw" flows -r x -i lo
+check "bad number" 64 "max-flows" -- "$gw" flows -r x --max-flows 12abc
+check "bad local net" 64 "host bits" -- "$gw" flows -r x --local-net 10.0.0.1/8
+check "missing file names it" 1 "/nonexistent.pcap" -- "$gw" flows -r /nonexistent.pcap
+check "text file names it" 1 "text.pcap: not a readable pcap" -- "$gw" flows -r "$tmp/text.pcap"
+check "empty file names it" 1 "empty.pcap" -- "$gw" flows -r "$tmp/empty.pcap"
+check "truncated: partial exit" 2 "input ends early after" -- "$gw" flows -r "$root/pcaps/wire/truncated.pcap"
+check "truncated: flows still printed" 2 "10.0.15.1" -- "$gw" flows -r "$root/pcaps/wire/truncated.pcap"
+check "truncated json: complete false" 2 '"complete":false' -- "$gw" flows --json -r "$root/pcaps/wire/truncated.pcap"
+check "bad filter" 1 "bad filter" -- "$gw" flows -r "$root/pcaps/wire/en10mb_tcp.pcap" -f "port banana"
+check "stdin" 0 "192.0.2.10" -- sh -c "\"$gw\" flows -r - < \"$root/pcaps/wire/en10mb_tcp.pcap\""
+check "version" 0 "libpcap" -- "$gw" version
+
+# Every JSON line parses, the last is the summary, the flows sum to the decoded packets.
+if command -v /usr/bin/python3 >/dev/null 2>&1; then
+	check "json parses and adds up" 0 "" -- /usr/bin/python3 -c '
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "flows", "--json", "-r", sys.argv[2]], capture_output=True, check=True).stdout
+recs = [json.loads(l) for l in out.decode().splitlines()]
+flows, summary = recs[:-1], recs[-1]
+assert summary["type"] == "summary" and all(r["type"] == "flow" for r in flows)
+total = sum(r["packets_out"] + r["packets_in"] for r in flows)
+assert total == summary["decoded"] - summary["icmp_errors_linked"], (total, summary)
+assert summary["flows"] == len(flows)
+' "$gw" "$root/pcaps/wire/en10mb_concurrent.pcap"
+fi
+
+if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
+	check "live on lo for 1 s" 0 "capture: received" -- "$gw" flows -i lo --duration 1
+else
+	echo "skip live on lo: needs root"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

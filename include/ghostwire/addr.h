@@ -10,7 +10,11 @@
 
 #include "ghostwire/err.h"
 
-enum gw_family { GW_AF_NONE = 0, GW_AF_INET = 4, GW_AF_INET6 = 6 };
+enum gw_family {
+	GW_AF_NONE = 0,
+	GW_AF_INET = 4,
+	GW_AF_INET6 = 6
+};
 
 struct gw_addr {
 	uint8_t family;    /* enum gw_family */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ghostwire/err.h"
 #include "ghostwire/options.h"
@@ -13,27 +14,33 @@
 struct gw_capture;
 
 struct gw_capture_stats {
-	uint64_t received;        /* live: packets the kernel delivered to the filter (pcap_stats ps_recv) */
-	uint64_t dropped_kernel;  /* live: dropped for lack of buffer space (ps_drop) */
-	uint64_t dropped_iface;   /* live: dropped by the interface or driver (ps_ifdrop) */
+	uint64_t
+	        received; /* live: packets the kernel delivered to the filter (pcap_stats ps_recv) */
+	uint64_t dropped_kernel; /* live: dropped for lack of buffer space (ps_drop) */
+	uint64_t dropped_iface;  /* live: dropped by the interface or driver (ps_ifdrop) */
 };
 
 /* gw_capture_next results besides negative errors. */
 enum gw_capture_result {
-	GW_CAPTURE_NONE = 0,     /* no packet within the read timeout (live) */
-	GW_CAPTURE_FRAME = 1,    /* *frame filled; its data borrowed until the next call */
-	GW_CAPTURE_EOF = 2,      /* the file ended cleanly */
+	GW_CAPTURE_NONE = 0,  /* no packet within the read timeout (live) */
+	GW_CAPTURE_FRAME = 1, /* *frame filled; its data borrowed until the next call */
+	GW_CAPTURE_EOF = 2,   /* the file ended cleanly */
 };
 
 /* Opens a capture file for reading, applying o->bpf_filter if set. */
 int gw_capture_open_file(const char *path, const struct gw_options *o, struct gw_capture **out,
-			 struct gw_err *err) GW_MUST_CHECK;
+                         struct gw_err *err) GW_MUST_CHECK;
+
+/* Reads a capture from an open stream (a pipe, fmemopen, ...); name is used in
+ * messages. The capture owns f from then on and closes it. */
+int gw_capture_open_stream(FILE *f, const char *name, const struct gw_options *o,
+                           struct gw_capture **out, struct gw_err *err) GW_MUST_CHECK;
 
 /* Opens every interface of o->interfaces ("any" for all) with pcap_create /
  * pcap_activate: immediate mode, o's snap length, buffer size and filter.
  * Activation warnings are in *warning (may be empty), owned by the capture. */
-int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out,
-			 struct gw_err *err) GW_MUST_CHECK;
+int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out, struct gw_err *err)
+        GW_MUST_CHECK;
 
 /* Reads the next frame. A truncated or corrupt file gives GW_ETRUNC / GW_EFORMAT
  * with a message naming the file and how many frames were read. */

@@ -15,7 +15,7 @@ struct gw_cursor {
 
 static inline struct gw_cursor gw_cursor_make(const uint8_t *p, size_t len)
 {
-	struct gw_cursor c = { p, p + len };
+	struct gw_cursor c = {p, p + len};
 	return c;
 }
 
@@ -69,8 +69,7 @@ static inline bool gw_cursor_be32(struct gw_cursor *c, uint32_t *v)
 {
 	if (!gw_cursor_has(c, 4))
 		return false;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 |
-	     (uint32_t)c->p[2] << 8 | c->p[3];
+	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
 	c->p += 4;
 	return true;
 }
@@ -79,8 +78,7 @@ static inline bool gw_cursor_le32(struct gw_cursor *c, uint32_t *v)
 {
 	if (!gw_cursor_has(c, 4))
 		return false;
-	*v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 |
-	     (uint32_t)c->p[1] << 8 | c->p[0];
+	*v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 | (uint32_t)c->p[1] << 8 | c->p[0];
 	c->p += 4;
 	return true;
 }

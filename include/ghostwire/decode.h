@@ -24,45 +24,44 @@ enum gw_linktype {
 /* Why a frame could not be decoded. Names (gw_malformed_name) are stable: they
  * appear in reports. */
 enum gw_malformed {
-	GW_MAL_TRUNCATED_LINK,      /* link header shorter than its type requires */
-	GW_MAL_VLAN_DEPTH,          /* more VLAN tags than the decoder follows */
-	GW_MAL_TRUNCATED_IPV4,      /* fewer than 20 bytes of IPv4 header */
-	GW_MAL_BAD_IPV4_VERSION,    /* version field is not 4 where IPv4 was announced */
-	GW_MAL_BAD_IPV4_IHL,        /* IHL < 5 */
-	GW_MAL_BAD_IPV4_LENGTH,     /* total length smaller than the header */
+	GW_MAL_TRUNCATED_LINK,         /* link header shorter than its type requires */
+	GW_MAL_VLAN_DEPTH,             /* more VLAN tags than the decoder follows */
+	GW_MAL_TRUNCATED_IPV4,         /* fewer than 20 bytes of IPv4 header */
+	GW_MAL_BAD_IPV4_VERSION,       /* version field is not 4 where IPv4 was announced */
+	GW_MAL_BAD_IPV4_IHL,           /* IHL < 5 */
+	GW_MAL_BAD_IPV4_LENGTH,        /* total length smaller than the header */
 	GW_MAL_TRUNCATED_IPV4_OPTIONS, /* options run past the captured bytes */
-	GW_MAL_TRUNCATED_IPV6,      /* fewer than 40 bytes of IPv6 header */
-	GW_MAL_BAD_IPV6_VERSION,    /* version field is not 6 where IPv6 was announced */
-	GW_MAL_TRUNCATED_IPV6_EXT,  /* an extension header runs past the captured bytes */
-	GW_MAL_IPV6_EXT_CHAIN,      /* more extension headers than the decoder follows */
-	GW_MAL_TRUNCATED_TCP,       /* TCP header (or its options) not all captured */
-	GW_MAL_BAD_TCP_OFFSET,      /* data offset < 5 */
-	GW_MAL_TRUNCATED_UDP,       /* fewer than 8 bytes of UDP header */
-	GW_MAL_BAD_UDP_LENGTH,      /* UDP length < 8 */
-	GW_MAL_TRUNCATED_ICMP,      /* ICMP header not captured */
+	GW_MAL_TRUNCATED_IPV6,         /* fewer than 40 bytes of IPv6 header */
+	GW_MAL_BAD_IPV6_VERSION,       /* version field is not 6 where IPv6 was announced */
+	GW_MAL_TRUNCATED_IPV6_EXT,     /* an extension header runs past the captured bytes */
+	GW_MAL_IPV6_EXT_CHAIN,         /* more extension headers than the decoder follows */
+	GW_MAL_TRUNCATED_TCP,          /* TCP header (or its options) not all captured */
+	GW_MAL_BAD_TCP_OFFSET,         /* data offset < 5 */
+	GW_MAL_TRUNCATED_UDP,          /* fewer than 8 bytes of UDP header */
+	GW_MAL_BAD_UDP_LENGTH,         /* UDP length < 8 */
+	GW_MAL_TRUNCATED_ICMP,         /* ICMP header not captured */
 	GW_MAL_COUNT
 };
 
 struct gw_decode_stats {
-	uint64_t frames;                     /* frames given to gw_decode */
-	uint64_t decoded;                    /* frames that gave a gw_packet */
-	uint64_t not_ip;                     /* ARP, LLDP, ...: nothing to decode */
-	uint64_t unsupported_link;           /* frames on a link type not handled */
-	uint64_t quoted_unreadable;          /* ICMP errors whose quoted packet was cut short */
-	uint64_t malformed[GW_MAL_COUNT];    /* by reason */
+	uint64_t frames;                  /* frames given to gw_decode */
+	uint64_t decoded;                 /* frames that gave a gw_packet */
+	uint64_t not_ip;                  /* ARP, LLDP, ...: nothing to decode */
+	uint64_t unsupported_link;        /* frames on a link type not handled */
+	uint64_t quoted_unreadable;       /* ICMP errors whose quoted packet was cut short */
+	uint64_t malformed[GW_MAL_COUNT]; /* by reason */
 };
 
 enum gw_decode_result {
-	GW_DECODE_OK = 0,        /* *out is filled */
-	GW_DECODE_NOT_IP = 1,    /* a well-formed frame with nothing for the flow table */
+	GW_DECODE_OK = 0,          /* *out is filled */
+	GW_DECODE_NOT_IP = 1,      /* a well-formed frame with nothing for the flow table */
 	GW_DECODE_UNSUPPORTED = 2, /* a link type the decoder does not handle */
-	GW_DECODE_MALFORMED = 3, /* counted under stats->malformed[reason] */
+	GW_DECODE_MALFORMED = 3,   /* counted under stats->malformed[reason] */
 };
 
 /* Decodes frame into out and counts the outcome in stats. Reads only
  * frame->data[0 .. frame->caplen). Returns an enum gw_decode_result. */
-int gw_decode(const struct gw_frame *frame, struct gw_packet *out,
-	      struct gw_decode_stats *stats);
+int gw_decode(const struct gw_frame *frame, struct gw_packet *out, struct gw_decode_stats *stats);
 
 /* True for the link types gw_decode understands. */
 bool gw_decode_linktype_supported(int linktype);

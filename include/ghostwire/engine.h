@@ -14,24 +14,24 @@
 
 /* What a run did: every counter a report shows at its end. */
 struct gw_run_summary {
-	const char *source;               /* borrowed from the capture */
+	const char *source; /* borrowed from the capture */
 	bool live;
-	bool complete;                    /* false if the input ended early or failed */
-	char error[512];                  /* why, when !complete */
-	uint64_t frames, bytes;           /* frames read and their wire bytes */
+	bool complete;          /* false if the input ended early or failed */
+	char error[512];        /* why, when !complete */
+	uint64_t frames, bytes; /* frames read and their wire bytes */
 	struct gw_decode_stats decode;
 	struct gw_flow_table_stats flows;
 	struct gw_capture_stats capture;
 };
 
 struct gw_progress {
-	double share;        /* of the file read, 0..1; negative when unknown */
+	double share; /* of the file read, 0..1; negative when unknown */
 	uint64_t frames;
-	double elapsed_s;    /* wall time since the run started */
+	double elapsed_s; /* wall time since the run started */
 };
 
 struct gw_engine_hooks {
-	gw_flow_end_fn flow_end;   /* every flow that ends, in order */
+	gw_flow_end_fn flow_end; /* every flow that ends, in order */
 	/* About four times a second of wall time; may be NULL. */
 	void (*progress)(void *ud, const struct gw_progress *p);
 	void *ud;
@@ -42,8 +42,8 @@ struct gw_engine_hooks {
  * file that ends early still gives the flows read so far: the return is 0 and
  * sum->complete is false. Negative only if nothing could run (bad options). */
 int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
-			const struct gw_engine_hooks *hooks, volatile sig_atomic_t *stop,
-			uint32_t duration_s, struct gw_run_summary *sum, struct gw_err *err)
-	GW_MUST_CHECK;
+                        const struct gw_engine_hooks *hooks, volatile sig_atomic_t *stop,
+                        uint32_t duration_s, struct gw_run_summary *sum, struct gw_err *err)
+        GW_MUST_CHECK;
 
 #endif

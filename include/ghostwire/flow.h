@@ -14,25 +14,28 @@
 #include "ghostwire/options.h"
 #include "ghostwire/packet.h"
 
-enum gw_dir { GW_DIR_OUT = 0, GW_DIR_IN = 1 };
+enum gw_dir {
+	GW_DIR_OUT = 0,
+	GW_DIR_IN = 1
+};
 
 /* Per-direction TCP flags seen (bits of struct gw_flow.tcp_flags[dir]). */
 enum gw_flow_tcp_seen {
-	GW_SEEN_SYN = 0x01,     /* SYN without ACK */
-	GW_SEEN_SYNACK = 0x02,  /* SYN with ACK */
+	GW_SEEN_SYN = 0x01,    /* SYN without ACK */
+	GW_SEEN_SYNACK = 0x02, /* SYN with ACK */
 	GW_SEEN_FIN = 0x04,
 	GW_SEEN_RST = 0x08,
 };
 
 enum gw_tcp_state {
-	GW_TCP_NONE = 0,        /* not TCP */
-	GW_TCP_MIDSTREAM,       /* first packet was not a SYN */
+	GW_TCP_NONE = 0,  /* not TCP */
+	GW_TCP_MIDSTREAM, /* first packet was not a SYN */
 	GW_TCP_SYN_SENT,
 	GW_TCP_SYN_RECEIVED,
 	GW_TCP_ESTABLISHED,
-	GW_TCP_CLOSING,         /* FIN one way */
-	GW_TCP_CLOSED,          /* FIN both ways */
-	GW_TCP_RESET,           /* RST seen */
+	GW_TCP_CLOSING, /* FIN one way */
+	GW_TCP_CLOSED,  /* FIN both ways */
+	GW_TCP_RESET,   /* RST seen */
 };
 
 enum gw_orientation {
@@ -42,21 +45,21 @@ enum gw_orientation {
 };
 
 enum gw_flow_end {
-	GW_END_CLOSED = 0,       /* TCP closed or reset, and the closed timeout passed */
-	GW_END_IDLE,             /* idle timeout */
-	GW_END_EVICTED,          /* made room in a full table */
-	GW_END_INPUT,            /* the input ended (gw_flow_table_flush) */
-	GW_END_REUSED,           /* a new SYN reused the tuple of a closed flow */
+	GW_END_CLOSED = 0, /* TCP closed or reset, and the closed timeout passed */
+	GW_END_IDLE,       /* idle timeout */
+	GW_END_EVICTED,    /* made room in a full table */
+	GW_END_INPUT,      /* the input ended (gw_flow_table_flush) */
+	GW_END_REUSED,     /* a new SYN reused the tuple of a closed flow */
 };
 
 struct gw_flow_key {
-	uint8_t proto;           /* IP protocol */
-	uint8_t family;          /* enum gw_family */
-	uint16_t local_port;     /* host order; 0 where the protocol has none */
+	uint8_t proto;       /* IP protocol */
+	uint8_t family;      /* enum gw_family */
+	uint16_t local_port; /* host order; 0 where the protocol has none */
 	uint16_t remote_port;
-	uint8_t local[16];       /* as in struct gw_addr.bytes */
+	uint8_t local[16]; /* as in struct gw_addr.bytes */
 	uint8_t remote[16];
-	uint8_t pad[2];          /* zero */
+	uint8_t pad[2]; /* zero */
 };
 _Static_assert(sizeof(struct gw_flow_key) == 40, "flow key is 40 bytes");
 
@@ -97,8 +100,8 @@ struct gw_flow_table;
 
 /* Creates a table bounded by o->max_flows, with o's timeouts and local networks
  * (copied). on_end is called for each flow that ends. */
-struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end,
-					void *ud, struct gw_err *err) GW_MUST_CHECK;
+struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end, void *ud,
+                                        struct gw_err *err) GW_MUST_CHECK;
 void gw_flow_table_free(struct gw_flow_table *t);
 
 /* Adds local networks after creation (live: the host's addresses as they change). */

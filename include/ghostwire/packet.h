@@ -35,12 +35,12 @@ enum gw_tcp_flag {
 
 /* A frame as libpcap hands it over. */
 struct gw_frame {
-	int64_t ts_us;         /* capture time, microseconds since the Unix epoch */
-	uint32_t caplen;       /* bytes present in data */
-	uint32_t wirelen;      /* bytes the frame had on the wire */
-	int linktype;          /* LINKTYPE_* / DLT_* of the interface */
-	uint16_t iface;        /* index of the capture interface, 0 for files */
-	const uint8_t *data;   /* borrowed until the next read from the capture */
+	int64_t ts_us;       /* capture time, microseconds since the Unix epoch */
+	uint32_t caplen;     /* bytes present in data */
+	uint32_t wirelen;    /* bytes the frame had on the wire */
+	int linktype;        /* LINKTYPE_* / DLT_* of the interface */
+	uint16_t iface;      /* index of the capture interface, 0 for files */
+	const uint8_t *data; /* borrowed until the next read from the capture */
 };
 
 /* The 5-tuple of a packet quoted inside an ICMP error. */
@@ -54,23 +54,23 @@ struct gw_quoted {
  * only where their comment says so. */
 struct gw_packet {
 	int64_t ts_us;
-	uint32_t wirelen;        /* frame bytes on the wire */
-	uint8_t proto;           /* IP protocol of the transport header (after extension headers) */
+	uint32_t wirelen; /* frame bytes on the wire */
+	uint8_t proto;    /* IP protocol of the transport header (after extension headers) */
 	struct gw_addr src, dst;
-	uint16_t sport, dport;   /* TCP/UDP ports; ICMP echo: identifier in both; else 0 */
-	uint8_t tcp_flags;       /* TCP only */
-	uint8_t ttl;             /* IPv4 TTL or IPv6 hop limit */
-	uint16_t tcp_window;     /* TCP only */
-	uint32_t payload_len;    /* transport payload bytes by the IP length fields */
+	uint16_t sport, dport;        /* TCP/UDP ports; ICMP echo: identifier in both; else 0 */
+	uint8_t tcp_flags;            /* TCP only */
+	uint8_t ttl;                  /* IPv4 TTL or IPv6 hop limit */
+	uint16_t tcp_window;          /* TCP only */
+	uint32_t payload_len;         /* transport payload bytes by the IP length fields */
 	uint8_t icmp_type, icmp_code; /* ICMP and ICMPv6 only */
-	bool has_ports;          /* sport/dport are meaningful (TCP, UDP, ICMP echo) */
-	bool is_icmp_error;      /* ICMP error: `quoted` holds the packet it answers */
-	bool quoted_ok;          /* the quoted packet's addresses and ports were readable */
+	bool has_ports;               /* sport/dport are meaningful (TCP, UDP, ICMP echo) */
+	bool is_icmp_error;           /* ICMP error: `quoted` holds the packet it answers */
+	bool quoted_ok;               /* the quoted packet's addresses and ports were readable */
 	struct gw_quoted quoted;
 	/* Fragmentation (IPv4 flags/offset or IPv6 fragment header). */
-	bool is_fragment;        /* part of a fragmented datagram */
-	uint16_t frag_offset;    /* in 8-byte units; 0 for the first fragment */
-	uint32_t frag_id;        /* IPv4 identification or IPv6 fragment identification */
+	bool is_fragment;     /* part of a fragmented datagram */
+	uint16_t frag_offset; /* in 8-byte units; 0 for the first fragment */
+	uint32_t frag_id;     /* IPv4 identification or IPv6 fragment identification */
 };
 
 #endif

@@ -17,18 +17,18 @@
 struct handle {
 	pcap_t *pcap;
 	char name[64];
-	int linktype;       /* LINKTYPE_* value */
-	int fd;             /* selectable fd, -1 for files */
+	int linktype;          /* LINKTYPE_* value */
+	int fd;                /* selectable fd, -1 for files */
 	struct pcap_stat last; /* last raw pcap_stats, to fold deltas */
 };
 
 struct gw_capture {
 	struct handle h[GW_MAX_INTERFACES];
 	unsigned n;
-	unsigned next;          /* round-robin position */
+	unsigned next; /* round-robin position */
 	bool live;
-	uint64_t frames;        /* frames read */
-	off_t file_size;        /* 0 if unknown */
+	uint64_t frames; /* frames read */
+	off_t file_size; /* 0 if unknown */
 	char source[512];
 	char warnings[1024];
 	struct gw_capture_stats totals;
@@ -53,48 +53,33 @@ static int set_filter(pcap_t *p, const char *expr, const char *what, struct gw_e
 		return 0;
 	struct bpf_program prog;
 	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		return gw_err_set(err, GW_EINVAL, "%s: bad filter '%s': %s", what, expr, pcap_geterr(p));
+		return gw_err_set(err, GW_EINVAL, "%s: bad filter '%s': %s", what, expr,
+		                  pcap_geterr(p));
 	int r = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
 	if (r < 0)
-		return gw_err_set(err, GW_EINVAL, "%s: cannot set filter: %s", what, pcap_geterr(p));
+		return gw_err_set(err, GW_EINVAL, "%s: cannot set filter: %s", what,
+		                  pcap_geterr(p));
 	return 0;
 }
 
-int gw_capture_open_file(const char *path, const struct gw_options *o, struct gw_capture **out,
-			 struct gw_err *err)
+/* Wraps an opened offline handle; closes p on failure. */
+static int wrap_offline(pcap_t *p, const char *name, off_t size, const struct gw_options *o,
+                        struct gw_capture **out, struct gw_err *err)
 {
-	*out = NULL;
-	struct stat st = { 0 };
-	bool is_stdin = strcmp(path, "-") == 0;
-	if (!is_stdin && stat(path, &st) < 0)
-		return gw_err_set(err, errno == ENOENT ? GW_ENOENT : GW_EIO, "%s: %s", path,
-				  strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return gw_err_set(err, GW_EINVAL, "%s: is a directory, not a capture file", path);
-
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-	if (!p) {
-		if (strstr(errbuf, "unknown file format") || strstr(errbuf, "truncated") ||
-		    strstr(errbuf, "bad dump file") || strstr(errbuf, "pcapng"))
-			return gw_err_set(err, GW_EFORMAT, "%s: not a readable pcap or pcapng capture (%s)",
-					  path, errbuf);
-		return gw_err_set(err, GW_EIO, "%s: %s", path, errbuf);
-	}
 	struct gw_capture *c = calloc(1, sizeof *c);
 	if (!c) {
 		pcap_close(p);
-		return gw_err_set(err, GW_ENOMEM, "%s: out of memory", path);
+		return gw_err_set(err, GW_ENOMEM, "%s: out of memory", name);
 	}
 	c->n = 1;
 	c->h[0].pcap = p;
 	c->h[0].fd = -1;
 	c->h[0].linktype = linktype_of(pcap_datalink(p));
 	snprintf(c->h[0].name, sizeof c->h[0].name, "file");
-	snprintf(c->source, sizeof c->source, "%s", is_stdin ? "(standard input)" : path);
-	c->file_size = S_ISREG(st.st_mode) ? st.st_size : 0;
-	int r = set_filter(p, o->bpf_filter, path, err);
+	snprintf(c->source, sizeof c->source, "%s", name);
+	c->file_size = size;
+	int r = set_filter(p, o->bpf_filter, name, err);
 	if (r < 0) {
 		gw_capture_free(c);
 		return r;
@@ -103,8 +88,54 @@ int gw_capture_open_file(const char *path, const struct gw_options *o, struct gw
 	return 0;
 }
 
+static int open_failed(const char *name, const char *errbuf, struct gw_err *err)
+{
+	if (strstr(errbuf, "unknown file format") || strstr(errbuf, "truncated") ||
+	    strstr(errbuf, "bad dump file") || strstr(errbuf, "pcapng") ||
+	    strstr(errbuf, "not supported") || strstr(errbuf, "too big") ||
+	    strstr(errbuf, "version"))
+		return gw_err_set(err, GW_EFORMAT, "%s: not a readable pcap or pcapng capture (%s)",
+		                  name, errbuf);
+	return gw_err_set(err, GW_EIO, "%s: %s", name, errbuf);
+}
+
+int gw_capture_open_file(const char *path, const struct gw_options *o, struct gw_capture **out,
+                         struct gw_err *err)
+{
+	*out = NULL;
+	struct stat st = {0};
+	bool is_stdin = strcmp(path, "-") == 0;
+	if (!is_stdin && stat(path, &st) < 0)
+		return gw_err_set(err, errno == ENOENT ? GW_ENOENT : GW_EIO, "%s: %s", path,
+		                  strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return gw_err_set(err, GW_EINVAL, "%s: is a directory, not a capture file", path);
+
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p =
+	        pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	if (!p)
+		return open_failed(path, errbuf, err);
+	return wrap_offline(p, is_stdin ? "(standard input)" : path,
+	                    S_ISREG(st.st_mode) ? st.st_size : 0, o, out, err);
+}
+
+int gw_capture_open_stream(FILE *f, const char *name, const struct gw_options *o,
+                           struct gw_capture **out, struct gw_err *err)
+{
+	*out = NULL;
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p =
+	        pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	if (!p) {
+		fclose(f);
+		return open_failed(name, errbuf, err);
+	}
+	return wrap_offline(p, name, 0, o, out, err);
+}
+
 static int open_interface(struct handle *h, const char *name, const struct gw_options *o,
-			  char *warnings, size_t wsize, struct gw_err *err)
+                          char *warnings, size_t wsize, struct gw_err *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	snprintf(h->name, sizeof h->name, "%s", name);
@@ -120,21 +151,23 @@ static int open_interface(struct handle *h, const char *name, const struct gw_op
 		return gw_err_set(err, GW_EINVAL, "interface %s: cannot set capture options", name);
 	int r = pcap_activate(p);
 	if (r < 0) {
-		int code = r == PCAP_ERROR_PERM_DENIED ? GW_EPERM
-			 : r == PCAP_ERROR_NO_SUCH_DEVICE ? GW_ENOENT : GW_EIO;
+		int code = r == PCAP_ERROR_PERM_DENIED      ? GW_EPERM
+		           : r == PCAP_ERROR_NO_SUCH_DEVICE ? GW_ENOENT
+		                                            : GW_EIO;
 		return gw_err_set(err, code, "interface %s: %s%s", name, pcap_statustostr(r),
-				  r == PCAP_ERROR_PERM_DENIED ? " (run as root or with CAP_NET_RAW)"
-							      : r == PCAP_ERROR ? "" : "");
+		                  r == PCAP_ERROR_PERM_DENIED ? " (run as root or with CAP_NET_RAW)"
+		                  : r == PCAP_ERROR           ? ""
+		                                              : "");
 	}
 	if (r > 0) {
 		size_t len = strlen(warnings);
 		snprintf(warnings + len, wsize - len, "%sinterface %s: %s", len ? "; " : "", name,
-			 pcap_geterr(p)[0] ? pcap_geterr(p) : pcap_statustostr(r));
+		         pcap_geterr(p)[0] ? pcap_geterr(p) : pcap_statustostr(r));
 	}
 	h->linktype = linktype_of(pcap_datalink(p));
 	if (!gw_decode_linktype_supported(h->linktype))
 		return gw_err_set(err, GW_ENOTSUP, "interface %s: link type %s is not decoded",
-				  name, pcap_datalink_val_to_name(pcap_datalink(p)));
+		                  name, pcap_datalink_val_to_name(pcap_datalink(p)));
 	r = set_filter(p, o->bpf_filter, name, err);
 	if (r < 0)
 		return r;
@@ -156,7 +189,8 @@ int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out, st
 	for (unsigned i = 0; i < o->n_interfaces; i++) {
 		struct handle *h = &c->h[c->n++];
 		h->fd = -1;
-		int r = open_interface(h, o->interfaces[i], o, c->warnings, sizeof c->warnings, err);
+		int r = open_interface(h, o->interfaces[i], o, c->warnings, sizeof c->warnings,
+		                       err);
 		if (r < 0) {
 			gw_capture_free(c);
 			return r;
@@ -169,7 +203,7 @@ int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out, st
 }
 
 static void fill_frame(struct gw_frame *f, const struct pcap_pkthdr *hdr, const u_char *data,
-		       const struct handle *h, unsigned index)
+                       const struct handle *h, unsigned index)
 {
 	f->ts_us = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
 	f->caplen = hdr->caplen;
@@ -194,7 +228,7 @@ static int next_from_file(struct gw_capture *c, struct gw_frame *frame, struct g
 	const char *why = pcap_geterr(c->h[0].pcap);
 	int code = strstr(why, "truncated") ? GW_ETRUNC : GW_EFORMAT;
 	return gw_err_set(err, code, "%s: input ends early after %llu frames: %s", c->source,
-			  (unsigned long long)c->frames, why);
+	                  (unsigned long long)c->frames, why);
 }
 
 /* Live: one pass over the handles from the round-robin position, then poll. */
@@ -213,11 +247,11 @@ static int next_from_interfaces(struct gw_capture *c, struct gw_frame *frame, st
 		}
 		if (r < 0 && r != PCAP_ERROR_BREAK)
 			return gw_err_set(err, GW_EIO, "interface %s: %s", c->h[i].name,
-					  pcap_geterr(c->h[i].pcap));
+			                  pcap_geterr(c->h[i].pcap));
 	}
 	struct pollfd fds[GW_MAX_INTERFACES];
 	for (unsigned i = 0; i < c->n; i++)
-		fds[i] = (struct pollfd){ .fd = c->h[i].fd, .events = POLLIN };
+		fds[i] = (struct pollfd){.fd = c->h[i].fd, .events = POLLIN};
 	if (poll(fds, c->n, 100) < 0 && errno != EINTR)
 		return gw_err_set(err, GW_EIO, "poll on capture handles: %s", strerror(errno));
 	return GW_CAPTURE_NONE;

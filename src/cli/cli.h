@@ -10,9 +10,9 @@
 
 enum gw_exit {
 	GW_EXIT_OK = 0,
-	GW_EXIT_FAIL = 1,      /* nothing could be read or done */
-	GW_EXIT_PARTIAL = 2,   /* input ended early; what was read is reported */
-	GW_EXIT_USAGE = 64,    /* bad command line (sysexits' EX_USAGE) */
+	GW_EXIT_FAIL = 1,    /* nothing could be read or done */
+	GW_EXIT_PARTIAL = 2, /* input ended early; what was read is reported */
+	GW_EXIT_USAGE = 64,  /* bad command line (sysexits' EX_USAGE) */
 };
 
 int gw_cli_flows(int argc, char **argv);
@@ -23,7 +23,7 @@ void gw_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The progress line on stderr: drawn only when stderr is a terminal. */
 struct gw_cli_progress {
 	bool enabled;
-	bool shown;     /* a line is on the terminal now */
+	bool shown; /* a line is on the terminal now */
 };
 void gw_cli_progress_init(struct gw_cli_progress *p, bool wanted);
 void gw_cli_progress_draw(struct gw_cli_progress *p, const struct gw_progress *at);

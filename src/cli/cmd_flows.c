@@ -13,57 +13,62 @@
 #include "ghostwire/hostaddr.h"
 
 static const char flows_usage[] =
-	"usage: ghostwire flows -r FILE [OPTIONS]\n"
-	"       ghostwire flows -i IFACE [-i IFACE...] [OPTIONS]\n"
-	"\n"
-	"Prints every flow (proto, local and remote address:port, packets and bytes\n"
-	"each way, TCP flags and state, first/last time) as it ends, then counters.\n"
-	"\n"
-	"input:\n"
-	"  -r, --read FILE          pcap or pcapng file ('-' for standard input)\n"
-	"  -i, --interface IFACE    capture live (repeatable; 'any' for all interfaces)\n"
-	"  -f, --filter EXPR        BPF filter, as tcpdump takes it\n"
-	"      --duration S         live: stop after S seconds (default: until Ctrl-C)\n"
-	"  -s, --snaplen N          live: bytes kept per packet (default 262144)\n"
-	"  -B, --buffer-size MIB    live: kernel capture buffer (default 64)\n"
-	"      --promisc            live: promiscuous mode\n"
-	"output:\n"
-	"  -j, --json               JSON lines (fields: docs/flows-json.md)\n"
-	"      --no-progress        no progress line on stderr\n"
-	"flow table:\n"
-	"  -L, --local-net CIDR     local network (repeatable); live adds the host's\n"
-	"                           addresses; without any, the opener is taken as local\n"
-	"      --max-flows N        flows held at once; the least recently active is\n"
-	"                           evicted (and counted) beyond (default 262144)\n"
-	"      --idle-timeout S     end a flow after S seconds without packets (300)\n"
-	"      --closed-timeout S   keep a closed TCP flow S seconds for stragglers (5)\n"
-	"      --hash-seed N        fixed flow hash key (default: random)\n"
-	"\n"
-	"exit status: 0 all read; 1 nothing could be read; 2 the input ended early\n"
-	"(the flows read are still printed); 64 bad usage.\n";
+        "usage: ghostwire flows -r FILE [OPTIONS]\n"
+        "       ghostwire flows -i IFACE [-i IFACE...] [OPTIONS]\n"
+        "\n"
+        "Prints every flow (proto, local and remote address:port, packets and bytes\n"
+        "each way, TCP flags and state, first/last time) as it ends, then counters.\n"
+        "\n"
+        "input:\n"
+        "  -r, --read FILE          pcap or pcapng file ('-' for standard input)\n"
+        "  -i, --interface IFACE    capture live (repeatable; 'any' for all interfaces)\n"
+        "  -f, --filter EXPR        BPF filter, as tcpdump takes it\n"
+        "      --duration S         live: stop after S seconds (default: until Ctrl-C)\n"
+        "  -s, --snaplen N          live: bytes kept per packet (default 262144)\n"
+        "  -B, --buffer-size MIB    live: kernel capture buffer (default 64)\n"
+        "      --promisc            live: promiscuous mode\n"
+        "output:\n"
+        "  -j, --json               JSON lines (fields: docs/flows-json.md)\n"
+        "      --no-progress        no progress line on stderr\n"
+        "flow table:\n"
+        "  -L, --local-net CIDR     local network (repeatable); live adds the host's\n"
+        "                           addresses; without any, the opener is taken as local\n"
+        "      --max-flows N        flows held at once; the least recently active is\n"
+        "                           evicted (and counted) beyond (default 262144)\n"
+        "      --idle-timeout S     end a flow after S seconds without packets (300)\n"
+        "      --closed-timeout S   keep a closed TCP flow S seconds for stragglers (5)\n"
+        "      --hash-seed N        fixed flow hash key (default: random)\n"
+        "\n"
+        "exit status: 0 all read; 1 nothing could be read; 2 the input ended early\n"
+        "(the flows read are still printed); 64 bad usage.\n";
 
 enum {
-	OPT_DURATION = 256, OPT_PROMISC, OPT_NO_PROGRESS, OPT_MAX_FLOWS, OPT_IDLE,
-	OPT_CLOSED, OPT_SEED,
+	OPT_DURATION = 256,
+	OPT_PROMISC,
+	OPT_NO_PROGRESS,
+	OPT_MAX_FLOWS,
+	OPT_IDLE,
+	OPT_CLOSED,
+	OPT_SEED,
 };
 
 static const struct option long_options[] = {
-	{ "read", required_argument, NULL, 'r' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "snaplen", required_argument, NULL, 's' },
-	{ "buffer-size", required_argument, NULL, 'B' },
-	{ "promisc", no_argument, NULL, OPT_PROMISC },
-	{ "json", no_argument, NULL, 'j' },
-	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "local-net", required_argument, NULL, 'L' },
-	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "closed-timeout", required_argument, NULL, OPT_CLOSED },
-	{ "hash-seed", required_argument, NULL, OPT_SEED },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+        {"read", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'},
+        {"filter", required_argument, NULL, 'f'},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"snaplen", required_argument, NULL, 's'},
+        {"buffer-size", required_argument, NULL, 'B'},
+        {"promisc", no_argument, NULL, OPT_PROMISC},
+        {"json", no_argument, NULL, 'j'},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"local-net", required_argument, NULL, 'L'},
+        {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE},
+        {"closed-timeout", required_argument, NULL, OPT_CLOSED},
+        {"hash-seed", required_argument, NULL, OPT_SEED},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
 };
 
 struct flows_args {
@@ -76,13 +81,14 @@ struct flows_args {
 
 /* Parses a whole decimal number in [min, max]; prints why not. */
 static bool parse_number(const char *name, const char *text, unsigned long long min,
-			 unsigned long long max, unsigned long long *out)
+                         unsigned long long max, unsigned long long *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
 	if (errno || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from %llu to %llu", name, text, min, max);
+		gw_cli_error("--%s: '%s' is not a whole number from %llu to %llu", name, text, min,
+		             max);
 		return false;
 	}
 	*out = v;
@@ -94,7 +100,7 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 	gw_options_init(&a->opt);
 	a->progress = true;
 	unsigned long long v;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:i:f:s:B:jL:h", long_options, NULL)) != -1) {
@@ -141,7 +147,8 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 				gw_cli_error("at most %d local networks", GW_MAX_LOCAL_NETS);
 				return GW_EXIT_USAGE;
 			}
-			if (gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) < 0) {
+			if (gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) <
+			    0) {
 				gw_cli_error("--local-net: %s", err.msg);
 				return GW_EXIT_USAGE;
 			}
@@ -221,7 +228,7 @@ static void on_progress(void *ud, const struct gw_progress *p)
 /* Live: the host's own addresses are local. */
 static void add_host_addresses(struct gw_options *o)
 {
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	unsigned room = GW_MAX_LOCAL_NETS - o->n_local_nets, n = 0;
 	if (gw_host_addrs(o->local_nets + o->n_local_nets, room, &n, &err) < 0)
 		gw_cli_error("warning: %s", err.msg);
@@ -230,9 +237,9 @@ static void add_host_addresses(struct gw_options *o)
 
 static int open_capture(struct flows_args *a, struct gw_capture **cap)
 {
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	int r = a->file ? gw_capture_open_file(a->file, &a->opt, cap, &err)
-			: gw_capture_open_live(&a->opt, cap, &err);
+	                : gw_capture_open_live(&a->opt, cap, &err);
 	if (r < 0) {
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
@@ -244,7 +251,7 @@ static int open_capture(struct flows_args *a, struct gw_capture **cap)
 
 int gw_cli_flows(int argc, char **argv)
 {
-	struct flows_args a = { 0 };
+	struct flows_args a = {0};
 	int r = parse_args(argc, argv, &a);
 	if (r)
 		return r < 0 ? GW_EXIT_OK : r;
@@ -255,8 +262,8 @@ int gw_cli_flows(int argc, char **argv)
 	if ((r = open_capture(&a, &cap)) != 0)
 		return r;
 
-	struct output out = { .ops = gw_flow_reporter_find(a.json ? "jsonl" : "text") };
-	struct gw_err err = { 0 };
+	struct output out = {.ops = gw_flow_reporter_find(a.json ? "jsonl" : "text")};
+	struct gw_err err = {0};
 	if (out.ops->open(&out.rep, stdout, &err) < 0) {
 		gw_cli_error("%s", err.msg);
 		gw_capture_free(cap);
@@ -266,7 +273,8 @@ int gw_cli_flows(int argc, char **argv)
 	signal(SIGINT, on_stop_signal);
 	signal(SIGTERM, on_stop_signal);
 
-	struct gw_engine_hooks hooks = { .flow_end = on_flow_end, .progress = on_progress, .ud = &out };
+	struct gw_engine_hooks hooks = {
+	        .flow_end = on_flow_end, .progress = on_progress, .ud = &out};
 	struct gw_run_summary sum;
 	r = gw_engine_run_flows(cap, &a.opt, &hooks, &stop_requested, a.duration_s, &sum, &err);
 	gw_cli_progress_clear(&out.progress);

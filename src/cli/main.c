@@ -13,16 +13,16 @@
 #endif
 
 static const char usage[] =
-	"usage: ghostwire COMMAND [OPTIONS]\n"
-	"\n"
-	"ghostwire reports the traffic on the wire that no visible socket explains.\n"
-	"\n"
-	"commands:\n"
-	"  flows      the flow table of a capture file or live interfaces\n"
-	"  help       this text; `ghostwire COMMAND --help` for a command\n"
-	"  version    version and libraries\n"
-	"\n"
-	"See ghostwire(1) and docs/ for details.\n";
+        "usage: ghostwire COMMAND [OPTIONS]\n"
+        "\n"
+        "ghostwire reports the traffic on the wire that no visible socket explains.\n"
+        "\n"
+        "commands:\n"
+        "  flows      the flow table of a capture file or live interfaces\n"
+        "  help       this text; `ghostwire COMMAND --help` for a command\n"
+        "  version    version and libraries\n"
+        "\n"
+        "See ghostwire(1) and docs/ for details.\n";
 
 void gw_cli_error(const char *fmt, ...)
 {

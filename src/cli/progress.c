@@ -20,10 +20,10 @@ void gw_cli_progress_draw(struct gw_cli_progress *p, const struct gw_progress *a
 	if (at->share > 0 && at->share <= 1.0) {
 		double left = at->elapsed_s * (1.0 - at->share) / at->share;
 		fprintf(stderr, "\r\033[K%5.1f%%  %llu frames  %.0f frames/s  %.0f s left",
-			at->share * 100.0, (unsigned long long)at->frames, rate, left);
+		        at->share * 100.0, (unsigned long long)at->frames, rate, left);
 	} else {
 		fprintf(stderr, "\r\033[K%llu frames  %.0f frames/s",
-			(unsigned long long)at->frames, rate);
+		        (unsigned long long)at->frames, rate);
 	}
 	fflush(stderr);
 	p->shown = true;

@@ -65,7 +65,8 @@ int gw_cidr_parse(const char *text, struct gw_cidr *out, struct gw_err *err)
 			return gw_err_set(err, GW_EINVAL, "'%s': bad prefix length", text);
 	}
 	if (gw_addr_parse(buf, &out->net, NULL) < 0)
-		return gw_err_set(err, GW_EINVAL, "'%s' is not a network (like 10.0.0.0/8 or 2001:db8::/32)", text);
+		return gw_err_set(err, GW_EINVAL,
+		                  "'%s' is not a network (like 10.0.0.0/8 or 2001:db8::/32)", text);
 	int max = out->net.family == GW_AF_INET ? 32 : 128;
 	if (prefix < 0)
 		prefix = max;

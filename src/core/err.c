@@ -19,15 +19,25 @@ int gw_err_set(struct gw_err *err, int code, const char *fmt, ...)
 const char *gw_strerror(int code)
 {
 	switch (code) {
-	case GW_OK: return "success";
-	case GW_EINVAL: return "invalid argument";
-	case GW_ENOMEM: return "out of memory";
-	case GW_EIO: return "input/output error";
-	case GW_ENOENT: return "not found";
-	case GW_EFORMAT: return "bad format";
-	case GW_EPERM: return "not permitted";
-	case GW_ENOTSUP: return "not supported";
-	case GW_ETRUNC: return "truncated input";
-	default: return "unknown error";
+	case GW_OK:
+		return "success";
+	case GW_EINVAL:
+		return "invalid argument";
+	case GW_ENOMEM:
+		return "out of memory";
+	case GW_EIO:
+		return "input/output error";
+	case GW_ENOENT:
+		return "not found";
+	case GW_EFORMAT:
+		return "bad format";
+	case GW_EPERM:
+		return "not permitted";
+	case GW_ENOTSUP:
+		return "not supported";
+	case GW_ETRUNC:
+		return "truncated input";
+	default:
+		return "unknown error";
 	}
 }

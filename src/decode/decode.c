@@ -6,22 +6,22 @@
 #include "decode_internal.h"
 
 static const char *const malformed_names[GW_MAL_COUNT] = {
-	[GW_MAL_TRUNCATED_LINK] = "truncated-link",
-	[GW_MAL_VLAN_DEPTH] = "vlan-depth",
-	[GW_MAL_TRUNCATED_IPV4] = "truncated-ipv4",
-	[GW_MAL_BAD_IPV4_VERSION] = "bad-ipv4-version",
-	[GW_MAL_BAD_IPV4_IHL] = "bad-ipv4-ihl",
-	[GW_MAL_BAD_IPV4_LENGTH] = "bad-ipv4-length",
-	[GW_MAL_TRUNCATED_IPV4_OPTIONS] = "truncated-ipv4-options",
-	[GW_MAL_TRUNCATED_IPV6] = "truncated-ipv6",
-	[GW_MAL_BAD_IPV6_VERSION] = "bad-ipv6-version",
-	[GW_MAL_TRUNCATED_IPV6_EXT] = "truncated-ipv6-ext",
-	[GW_MAL_IPV6_EXT_CHAIN] = "ipv6-ext-chain",
-	[GW_MAL_TRUNCATED_TCP] = "truncated-tcp",
-	[GW_MAL_BAD_TCP_OFFSET] = "bad-tcp-offset",
-	[GW_MAL_TRUNCATED_UDP] = "truncated-udp",
-	[GW_MAL_BAD_UDP_LENGTH] = "bad-udp-length",
-	[GW_MAL_TRUNCATED_ICMP] = "truncated-icmp",
+        [GW_MAL_TRUNCATED_LINK] = "truncated-link",
+        [GW_MAL_VLAN_DEPTH] = "vlan-depth",
+        [GW_MAL_TRUNCATED_IPV4] = "truncated-ipv4",
+        [GW_MAL_BAD_IPV4_VERSION] = "bad-ipv4-version",
+        [GW_MAL_BAD_IPV4_IHL] = "bad-ipv4-ihl",
+        [GW_MAL_BAD_IPV4_LENGTH] = "bad-ipv4-length",
+        [GW_MAL_TRUNCATED_IPV4_OPTIONS] = "truncated-ipv4-options",
+        [GW_MAL_TRUNCATED_IPV6] = "truncated-ipv6",
+        [GW_MAL_BAD_IPV6_VERSION] = "bad-ipv6-version",
+        [GW_MAL_TRUNCATED_IPV6_EXT] = "truncated-ipv6-ext",
+        [GW_MAL_IPV6_EXT_CHAIN] = "ipv6-ext-chain",
+        [GW_MAL_TRUNCATED_TCP] = "truncated-tcp",
+        [GW_MAL_BAD_TCP_OFFSET] = "bad-tcp-offset",
+        [GW_MAL_TRUNCATED_UDP] = "truncated-udp",
+        [GW_MAL_BAD_UDP_LENGTH] = "bad-udp-length",
+        [GW_MAL_TRUNCATED_ICMP] = "truncated-icmp",
 };
 
 const char *gw_malformed_name(enum gw_malformed reason)
@@ -48,7 +48,7 @@ static enum gw__net sniff_ip_version(const struct gw_cursor *c)
 }
 
 static int decode_layers(const struct gw_frame *frame, struct gw_packet *out,
-			 struct gw_decode_stats *stats)
+                         struct gw_decode_stats *stats)
 {
 	struct gw_cursor c = gw_cursor_make(frame->data, frame->caplen);
 	enum gw__net net;
@@ -63,15 +63,14 @@ static int decode_layers(const struct gw_frame *frame, struct gw_packet *out,
 	struct gw_cursor l4;
 	uint32_t l4_len;
 	r = net == GW__NET_IPV4 ? gw__decode_ipv4(&c, out, &l4, &l4_len)
-				: gw__decode_ipv6(&c, out, &l4, &l4_len);
+	                        : gw__decode_ipv6(&c, out, &l4, &l4_len);
 	if (r != GW__DEC_OK)
 		return r;
 	bool snapped = frame->caplen < frame->wirelen;
 	return gw__decode_transport(&l4, l4_len, snapped, out, stats);
 }
 
-int gw_decode(const struct gw_frame *frame, struct gw_packet *out,
-	      struct gw_decode_stats *stats)
+int gw_decode(const struct gw_frame *frame, struct gw_packet *out, struct gw_decode_stats *stats)
 {
 	memset(out, 0, sizeof *out);
 	out->ts_us = frame->ts_us;

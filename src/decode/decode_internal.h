@@ -10,12 +10,17 @@
 #include "ghostwire/decode.h"
 
 /* Layer results: >= 0 is an enum gw_malformed. */
-#define GW__DEC_OK (-1)
-#define GW__DEC_NOT_IP (-2)
+#define GW__DEC_OK          (-1)
+#define GW__DEC_NOT_IP      (-2)
 #define GW__DEC_UNSUPPORTED (-3)
 
 /* What the link layer carries. */
-enum gw__net { GW__NET_IPV4, GW__NET_IPV6, GW__NET_IP_ANY, GW__NET_OTHER };
+enum gw__net {
+	GW__NET_IPV4,
+	GW__NET_IPV6,
+	GW__NET_IP_ANY,
+	GW__NET_OTHER
+};
 
 /* The most VLAN tags followed before a frame counts as malformed. */
 #define GW__MAX_VLAN_TAGS 4
@@ -30,13 +35,13 @@ int gw__decode_link(int linktype, struct gw_cursor *c, enum gw__net *net);
  * says the capture cut the frame short (caplen < wirelen). *l4_len gets the
  * transport length by the IP length fields (which may exceed what was captured). */
 int gw__decode_ipv4(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *l4,
-		    uint32_t *l4_len);
+                    uint32_t *l4_len);
 int gw__decode_ipv6(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *l4,
-		    uint32_t *l4_len);
+                    uint32_t *l4_len);
 
 /* Reads the TCP/UDP/ICMP/ICMPv6 header at l4 into p. Other protocols: OK, no ports. */
-int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped,
-			 struct gw_packet *p, struct gw_decode_stats *stats);
+int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped, struct gw_packet *p,
+                         struct gw_decode_stats *stats);
 
 /* Reads the packet an ICMP error quotes (IP header + first 8 transport bytes) into
  * q; false if its addresses and ports are not all there. Never counts malformed:

@@ -3,19 +3,22 @@
  * (trailing link padding is cut off; a length of 0 from TSO is tolerated). */
 #include "decode_internal.h"
 
-enum { IPV4_MIN_HDR = 20, IPV4_MF = 0x2000, IPV4_OFFSET_MASK = 0x1fff };
+enum {
+	IPV4_MIN_HDR = 20,
+	IPV4_MF = 0x2000,
+	IPV4_OFFSET_MASK = 0x1fff
+};
 
 int gw__decode_ipv4(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *l4,
-		    uint32_t *l4_len)
+                    uint32_t *l4_len)
 {
 	struct gw_cursor h = *c;
 	uint8_t vihl, tos, ttl, proto;
 	uint16_t total, id, frag, csum;
 	uint8_t src[4], dst[4];
 
-	if (!gw_cursor_u8(&h, &vihl) || !gw_cursor_u8(&h, &tos) ||
-	    !gw_cursor_be16(&h, &total) || !gw_cursor_be16(&h, &id) ||
-	    !gw_cursor_be16(&h, &frag) || !gw_cursor_u8(&h, &ttl) ||
+	if (!gw_cursor_u8(&h, &vihl) || !gw_cursor_u8(&h, &tos) || !gw_cursor_be16(&h, &total) ||
+	    !gw_cursor_be16(&h, &id) || !gw_cursor_be16(&h, &frag) || !gw_cursor_u8(&h, &ttl) ||
 	    !gw_cursor_u8(&h, &proto) || !gw_cursor_be16(&h, &csum) ||
 	    !gw_cursor_bytes(&h, src, 4) || !gw_cursor_bytes(&h, dst, 4))
 		return GW_MAL_TRUNCATED_IPV4;

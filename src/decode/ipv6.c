@@ -3,20 +3,23 @@
  * within the captured bytes and a fixed depth; a non-first fragment stops it. */
 #include "decode_internal.h"
 
-enum { IPV6_HDR = 40, IPPROTO_MOBILITY = 135, IPPROTO_HIP = 139, IPPROTO_SHIM6 = 140 };
+enum {
+	IPV6_HDR = 40,
+	IPPROTO_MOBILITY = 135,
+	IPPROTO_HIP = 139,
+	IPPROTO_SHIM6 = 140
+};
 
 static bool is_extension(uint8_t nh)
 {
-	return nh == GW_IPPROTO_HOPOPTS || nh == GW_IPPROTO_ROUTING ||
-	       nh == GW_IPPROTO_DSTOPTS || nh == GW_IPPROTO_FRAGMENT ||
-	       nh == GW_IPPROTO_AH || nh == IPPROTO_MOBILITY || nh == IPPROTO_HIP ||
-	       nh == IPPROTO_SHIM6;
+	return nh == GW_IPPROTO_HOPOPTS || nh == GW_IPPROTO_ROUTING || nh == GW_IPPROTO_DSTOPTS ||
+	       nh == GW_IPPROTO_FRAGMENT || nh == GW_IPPROTO_AH || nh == IPPROTO_MOBILITY ||
+	       nh == IPPROTO_HIP || nh == IPPROTO_SHIM6;
 }
 
 /* Consumes one extension header of type nh from c; sets *next. Fragment headers
  * also fill p's fragment fields. Returns GW__DEC_OK or a malformed reason. */
-static int skip_extension(uint8_t nh, struct gw_cursor *c, struct gw_packet *p,
-			  uint8_t *next)
+static int skip_extension(uint8_t nh, struct gw_cursor *c, struct gw_packet *p, uint8_t *next)
 {
 	struct gw_cursor h = *c;
 	uint8_t len8;
@@ -43,15 +46,14 @@ static int skip_extension(uint8_t nh, struct gw_cursor *c, struct gw_packet *p,
 }
 
 int gw__decode_ipv6(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *l4,
-		    uint32_t *l4_len)
+                    uint32_t *l4_len)
 {
 	uint32_t vtcfl;
 	uint16_t plen;
 	uint8_t nh, hlim, src[16], dst[16];
 
-	if (!gw_cursor_be32(c, &vtcfl) || !gw_cursor_be16(c, &plen) ||
-	    !gw_cursor_u8(c, &nh) || !gw_cursor_u8(c, &hlim) ||
-	    !gw_cursor_bytes(c, src, 16) || !gw_cursor_bytes(c, dst, 16))
+	if (!gw_cursor_be32(c, &vtcfl) || !gw_cursor_be16(c, &plen) || !gw_cursor_u8(c, &nh) ||
+	    !gw_cursor_u8(c, &hlim) || !gw_cursor_bytes(c, src, 16) || !gw_cursor_bytes(c, dst, 16))
 		return GW_MAL_TRUNCATED_IPV6;
 	if (vtcfl >> 28 != 6)
 		return GW_MAL_BAD_IPV6_VERSION;

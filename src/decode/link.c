@@ -48,8 +48,8 @@ static int decode_ethernet(struct gw_cursor *c, enum gw__net *net)
 		uint8_t llc[6];
 		if (!gw_cursor_bytes(c, llc, sizeof llc))
 			return GW_MAL_TRUNCATED_LINK;
-		if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 ||
-		    llc[3] || llc[4] || llc[5]) {
+		if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] ||
+		    llc[5]) {
 			*net = GW__NET_OTHER;
 			return GW__DEC_OK;
 		}

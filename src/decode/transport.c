@@ -6,20 +6,28 @@ enum {
 	TCP_MIN_HDR = 20,
 	UDP_HDR = 8,
 	ICMP_HDR = 8,
-	ICMP_ECHO_REPLY = 0, ICMP_UNREACH = 3, ICMP_SOURCE_QUENCH = 4, ICMP_REDIRECT = 5,
-	ICMP_ECHO = 8, ICMP_TIME_EXCEEDED = 11, ICMP_PARAM_PROBLEM = 12,
-	ICMP6_UNREACH = 1, ICMP6_PACKET_TOO_BIG = 2, ICMP6_TIME_EXCEEDED = 3,
-	ICMP6_PARAM_PROBLEM = 4, ICMP6_ECHO = 128, ICMP6_ECHO_REPLY = 129,
+	ICMP_ECHO_REPLY = 0,
+	ICMP_UNREACH = 3,
+	ICMP_SOURCE_QUENCH = 4,
+	ICMP_REDIRECT = 5,
+	ICMP_ECHO = 8,
+	ICMP_TIME_EXCEEDED = 11,
+	ICMP_PARAM_PROBLEM = 12,
+	ICMP6_UNREACH = 1,
+	ICMP6_PACKET_TOO_BIG = 2,
+	ICMP6_TIME_EXCEEDED = 3,
+	ICMP6_PARAM_PROBLEM = 4,
+	ICMP6_ECHO = 128,
+	ICMP6_ECHO_REPLY = 129,
 };
 
-static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, bool snapped,
-		      struct gw_packet *p)
+static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, bool snapped, struct gw_packet *p)
 {
 	struct gw_cursor h = *c;
 	uint16_t sport, dport, win;
 	uint8_t off, flags;
-	if (!gw_cursor_has(&h, TCP_MIN_HDR) || !gw_cursor_be16(&h, &sport) || !gw_cursor_be16(&h, &dport) ||
-	    !gw_cursor_skip(&h, 8) || !gw_cursor_u8(&h, &off) ||
+	if (!gw_cursor_has(&h, TCP_MIN_HDR) || !gw_cursor_be16(&h, &sport) ||
+	    !gw_cursor_be16(&h, &dport) || !gw_cursor_skip(&h, 8) || !gw_cursor_u8(&h, &off) ||
 	    !gw_cursor_u8(&h, &flags) || !gw_cursor_be16(&h, &win))
 		return GW_MAL_TRUNCATED_TCP;
 	size_t hlen = (size_t)(off >> 4) * 4;
@@ -40,8 +48,7 @@ static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, bool snapped,
 static int decode_udp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 {
 	uint16_t sport, dport, len;
-	if (!gw_cursor_be16(c, &sport) || !gw_cursor_be16(c, &dport) ||
-	    !gw_cursor_be16(c, &len))
+	if (!gw_cursor_be16(c, &sport) || !gw_cursor_be16(c, &dport) || !gw_cursor_be16(c, &len))
 		return GW_MAL_TRUNCATED_UDP;
 	/* Length 0 is legal only in IPv6 jumbograms; take the IP length then. */
 	if (len != 0 && len < UDP_HDR)
@@ -58,9 +65,8 @@ static bool is_icmp_error(bool v6, uint8_t type)
 	if (v6)
 		return type == ICMP6_UNREACH || type == ICMP6_PACKET_TOO_BIG ||
 		       type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROBLEM;
-	return type == ICMP_UNREACH || type == ICMP_SOURCE_QUENCH ||
-	       type == ICMP_REDIRECT || type == ICMP_TIME_EXCEEDED ||
-	       type == ICMP_PARAM_PROBLEM;
+	return type == ICMP_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT ||
+	       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM;
 }
 
 static bool is_icmp_echo(bool v6, uint8_t type)
@@ -70,8 +76,8 @@ static bool is_icmp_echo(bool v6, uint8_t type)
 	return type == ICMP_ECHO || type == ICMP_ECHO_REPLY;
 }
 
-static int decode_icmp(struct gw_cursor *c, uint32_t l4_len, bool v6,
-		       struct gw_packet *p, struct gw_decode_stats *stats)
+static int decode_icmp(struct gw_cursor *c, uint32_t l4_len, bool v6, struct gw_packet *p,
+                       struct gw_decode_stats *stats)
 {
 	uint8_t type, code;
 	uint16_t csum;
@@ -98,8 +104,8 @@ static int decode_icmp(struct gw_cursor *c, uint32_t l4_len, bool v6,
 	return GW__DEC_OK;
 }
 
-int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped,
-			 struct gw_packet *p, struct gw_decode_stats *stats)
+int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped, struct gw_packet *p,
+                         struct gw_decode_stats *stats)
 {
 	if (p->is_fragment && p->frag_offset != 0)
 		return GW__DEC_OK; /* a middle or last fragment: no transport header */
@@ -125,11 +131,11 @@ int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped,
  * checked against what is present; only its addresses and ports are read. */
 bool gw__decode_quoted(struct gw_cursor *c, bool v6, struct gw_quoted *q)
 {
-	struct gw_packet inner = { 0 };
+	struct gw_packet inner = {0};
 	struct gw_cursor l4;
 	uint32_t l4_len;
 	int r = v6 ? gw__decode_ipv6(c, &inner, &l4, &l4_len)
-		   : gw__decode_ipv4(c, &inner, &l4, &l4_len);
+	           : gw__decode_ipv4(c, &inner, &l4, &l4_len);
 	if (r != GW__DEC_OK || (inner.is_fragment && inner.frag_offset != 0))
 		return false;
 	q->proto = inner.proto;

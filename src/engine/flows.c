@@ -8,7 +8,7 @@
 #include "ghostwire/engine.h"
 
 #define PROGRESS_EVERY_FRAMES 4096
-#define PROGRESS_INTERVAL_US 250000
+#define PROGRESS_INTERVAL_US  250000
 
 struct run {
 	struct gw_capture *cap;
@@ -28,9 +28,9 @@ static void tick(struct run *r, bool force)
 		gw_capture_stats(r->cap, &r->sum->capture);
 	if (r->hooks->progress) {
 		struct gw_progress p = {
-			.share = gw_capture_progress(r->cap),
-			.frames = r->sum->frames,
-			.elapsed_s = (double)(now - r->started_us) / 1e6,
+		        .share = gw_capture_progress(r->cap),
+		        .frames = r->sum->frames,
+		        .elapsed_s = (double)(now - r->started_us) / 1e6,
 		};
 		r->hooks->progress(r->hooks->ud, &p);
 	}
@@ -48,8 +48,8 @@ static void on_frame(struct run *r, const struct gw_frame *frame)
 }
 
 int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
-			const struct gw_engine_hooks *hooks, volatile sig_atomic_t *stop,
-			uint32_t duration_s, struct gw_run_summary *sum, struct gw_err *err)
+                        const struct gw_engine_hooks *hooks, volatile sig_atomic_t *stop,
+                        uint32_t duration_s, struct gw_run_summary *sum, struct gw_err *err)
 {
 	memset(sum, 0, sizeof *sum);
 	sum->source = gw_capture_source(cap);
@@ -59,13 +59,13 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 	if (!table)
 		return err ? err->code : GW_ENOMEM;
 
-	struct run r = { .cap = cap, .table = table, .hooks = hooks, .sum = sum };
+	struct run r = {.cap = cap, .table = table, .hooks = hooks, .sum = sum};
 	r.started_us = r.last_tick_us = gw_clock_monotonic_us();
 	int64_t deadline = duration_s ? r.started_us + (int64_t)duration_s * 1000000 : 0;
 
 	while (!(stop && *stop)) {
 		struct gw_frame frame;
-		struct gw_err rerr = { 0 };
+		struct gw_err rerr = {0};
 		int got = gw_capture_next(cap, &frame, &rerr);
 		if (got == GW_CAPTURE_FRAME) {
 			on_frame(&r, &frame);
@@ -79,7 +79,8 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 			snprintf(sum->error, sizeof sum->error, "%s", rerr.msg);
 			break;
 		}
-		bool check_time = got != GW_CAPTURE_FRAME || sum->frames % PROGRESS_EVERY_FRAMES == 0;
+		bool check_time =
+		        got != GW_CAPTURE_FRAME || sum->frames % PROGRESS_EVERY_FRAMES == 0;
 		if (deadline && check_time && gw_clock_monotonic_us() >= deadline)
 			break;
 	}

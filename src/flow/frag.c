@@ -32,11 +32,12 @@ static uint32_t slot_of(const struct gw__frag_memory *m, const struct gw_packet 
 {
 	/* Ports are not known in later fragments: hash the addresses and the IP id. */
 	return gw__flow_hash(m->seed, p->proto, &p->src, (uint16_t)p->frag_id, &p->dst,
-			     (uint16_t)(p->frag_id >> 16)) & m->mask;
+	                     (uint16_t)(p->frag_id >> 16)) &
+	       m->mask;
 }
 
 void gw__frag_remember(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t flow,
-		       uint64_t flow_seq)
+                       uint64_t flow_seq)
 {
 	struct gw__frag_slot *s = &m->slots[slot_of(m, p)];
 	s->src = p->src;
@@ -49,7 +50,7 @@ void gw__frag_remember(struct gw__frag_memory *m, const struct gw_packet *p, uin
 }
 
 bool gw__frag_find(const struct gw__frag_memory *m, const struct gw_packet *p, uint32_t *flow,
-		   uint64_t *flow_seq)
+                   uint64_t *flow_seq)
 {
 	const struct gw__frag_slot *s = &m->slots[slot_of(m, p)];
 	if (s->flow_seq == 0 || s->id != p->frag_id || s->proto != p->proto ||

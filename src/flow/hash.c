@@ -26,7 +26,7 @@ static inline uint64_t endpoint_hash(uint64_t seed, const struct gw_addr *a, uin
 }
 
 uint32_t gw__flow_hash(uint64_t seed, uint8_t proto, const struct gw_addr *a, uint16_t aport,
-		       const struct gw_addr *b, uint16_t bport)
+                       const struct gw_addr *b, uint16_t bport)
 {
 	/* Addition commutes, so the order of the endpoints does not matter. */
 	uint64_t h = endpoint_hash(seed, a, aport) + endpoint_hash(seed, b, bport);

@@ -8,10 +8,14 @@
 const char *gw_tcp_state_name(enum gw_tcp_state s)
 {
 	static const char *const names[] = {
-		[GW_TCP_NONE] = "none", [GW_TCP_MIDSTREAM] = "midstream",
-		[GW_TCP_SYN_SENT] = "syn-sent", [GW_TCP_SYN_RECEIVED] = "syn-received",
-		[GW_TCP_ESTABLISHED] = "established", [GW_TCP_CLOSING] = "closing",
-		[GW_TCP_CLOSED] = "closed", [GW_TCP_RESET] = "reset",
+	        [GW_TCP_NONE] = "none",
+	        [GW_TCP_MIDSTREAM] = "midstream",
+	        [GW_TCP_SYN_SENT] = "syn-sent",
+	        [GW_TCP_SYN_RECEIVED] = "syn-received",
+	        [GW_TCP_ESTABLISHED] = "established",
+	        [GW_TCP_CLOSING] = "closing",
+	        [GW_TCP_CLOSED] = "closed",
+	        [GW_TCP_RESET] = "reset",
 	};
 	return (unsigned)s < sizeof names / sizeof *names ? names[s] : "?";
 }
@@ -19,9 +23,9 @@ const char *gw_tcp_state_name(enum gw_tcp_state s)
 const char *gw_flow_end_name(enum gw_flow_end e)
 {
 	static const char *const names[] = {
-		[GW_END_CLOSED] = "closed", [GW_END_IDLE] = "idle",
-		[GW_END_EVICTED] = "evicted", [GW_END_INPUT] = "end-of-input",
-		[GW_END_REUSED] = "reused",
+	        [GW_END_CLOSED] = "closed",   [GW_END_IDLE] = "idle",
+	        [GW_END_EVICTED] = "evicted", [GW_END_INPUT] = "end-of-input",
+	        [GW_END_REUSED] = "reused",
 	};
 	return (unsigned)e < sizeof names / sizeof *names ? names[e] : "?";
 }
@@ -29,8 +33,9 @@ const char *gw_flow_end_name(enum gw_flow_end e)
 const char *gw_orientation_name(enum gw_orientation o)
 {
 	static const char *const names[] = {
-		[GW_ORIENT_LOCAL_NET] = "local-net", [GW_ORIENT_OPENER] = "opener-rule",
-		[GW_ORIENT_TRANSIT] = "transit",
+	        [GW_ORIENT_LOCAL_NET] = "local-net",
+	        [GW_ORIENT_OPENER] = "opener-rule",
+	        [GW_ORIENT_TRANSIT] = "transit",
 	};
 	return (unsigned)o < sizeof names / sizeof *names ? names[o] : "?";
 }
@@ -38,10 +43,14 @@ const char *gw_orientation_name(enum gw_orientation o)
 const char *gw_transport_name(uint8_t proto, char *buf, size_t size)
 {
 	switch (proto) {
-	case GW_IPPROTO_TCP: return "tcp";
-	case GW_IPPROTO_UDP: return "udp";
-	case GW_IPPROTO_ICMP: return "icmp";
-	case GW_IPPROTO_ICMPV6: return "ipv6-icmp";
+	case GW_IPPROTO_TCP:
+		return "tcp";
+	case GW_IPPROTO_UDP:
+		return "udp";
+	case GW_IPPROTO_ICMP:
+		return "icmp";
+	case GW_IPPROTO_ICMPV6:
+		return "ipv6-icmp";
 	default:
 		snprintf(buf, size, "ip-proto-%u", proto);
 		return buf;

@@ -6,7 +6,11 @@
  * (below 1024) to a non-service port, in which case it is the answering side. */
 #include "flow_internal.h"
 
-enum { SERVICE_PORT_MAX = 1023, ICMP_ECHO_REPLY = 0, ICMP6_ECHO_REPLY = 129 };
+enum {
+	SERVICE_PORT_MAX = 1023,
+	ICMP_ECHO_REPLY = 0,
+	ICMP6_ECHO_REPLY = 129
+};
 
 bool gw__tcp_opener_is_src(uint8_t flags)
 {
@@ -15,8 +19,7 @@ bool gw__tcp_opener_is_src(uint8_t flags)
 
 static bool opener_is_src(const struct gw_packet *p)
 {
-	if (p->proto == GW_IPPROTO_TCP && p->has_ports &&
-	    (p->tcp_flags & GW_TCP_SYN))
+	if (p->proto == GW_IPPROTO_TCP && p->has_ports && (p->tcp_flags & GW_TCP_SYN))
 		return gw__tcp_opener_is_src(p->tcp_flags);
 	if ((p->proto == GW_IPPROTO_ICMP && p->icmp_type == ICMP_ECHO_REPLY) ||
 	    (p->proto == GW_IPPROTO_ICMPV6 && p->icmp_type == ICMP6_ECHO_REPLY))
@@ -35,7 +38,7 @@ static bool is_local(const struct gw_cidr *nets, unsigned n, const struct gw_add
 }
 
 void gw__flow_orient(const struct gw_cidr *nets, unsigned n_nets, const struct gw_packet *p,
-		     bool *src_is_local, enum gw_orientation *orientation, bool *opener_src)
+                     bool *src_is_local, enum gw_orientation *orientation, bool *opener_src)
 {
 	*opener_src = opener_is_src(p);
 	if (n_nets == 0) {

@@ -9,11 +9,15 @@
 
 #include "flow_internal.h"
 
-#define NIL UINT32_MAX
+#define NIL         UINT32_MAX
 #define CHUNK_SHIFT 14
 #define CHUNK_FLOWS (1u << CHUNK_SHIFT)
 
-enum { LIST_NONE = 0, LIST_OPEN = 1, LIST_CLOSED = 2 };
+enum {
+	LIST_NONE = 0,
+	LIST_OPEN = 1,
+	LIST_CLOSED = 2
+};
 
 struct age_list {
 	uint32_t head, tail;
@@ -21,12 +25,12 @@ struct age_list {
 };
 
 struct gw_flow_table {
-	struct gw_flow **chunks;  /* chunk i holds flows [i*CHUNK_FLOWS, (i+1)*CHUNK_FLOWS) */
-	uint32_t n_chunks;        /* allocated so far */
+	struct gw_flow **chunks; /* chunk i holds flows [i*CHUNK_FLOWS, (i+1)*CHUNK_FLOWS) */
+	uint32_t n_chunks;       /* allocated so far */
 	uint32_t max_flows;
-	uint32_t used;            /* indices handed out so far (high-water mark) */
-	uint32_t free_head;       /* freed flows, chained through hnext */
-	uint32_t *buckets;        /* flow index + 1, 0 = empty */
+	uint32_t used;      /* indices handed out so far (high-water mark) */
+	uint32_t free_head; /* freed flows, chained through hnext */
+	uint32_t *buckets;  /* flow index + 1, 0 = empty */
 	uint32_t bucket_mask;
 	uint64_t seed;
 	uint64_t next_seq;
@@ -57,8 +61,8 @@ static uint64_t random_seed(void)
 	return s | 1;
 }
 
-struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end,
-					void *ud, struct gw_err *err)
+struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end, void *ud,
+                                        struct gw_err *err)
 {
 	if (o->max_flows == 0 || o->max_flows > NIL - 1) {
 		gw_err_set(err, GW_EINVAL, "--max-flows must be between 1 and %u", NIL - 1);
@@ -184,7 +188,7 @@ static bool key_matches(const struct gw_flow *f, const struct gw_packet *p, enum
 }
 
 static uint32_t lookup(const struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash,
-		       enum gw_dir *dir)
+                       enum gw_dir *dir)
 {
 	for (uint32_t b = t->buckets[hash & t->bucket_mask]; b != 0;) {
 		struct gw_flow *f = flow_at(t, b - 1);
@@ -258,7 +262,7 @@ static uint32_t eviction_victim(const struct gw_flow_table *t)
 }
 
 static uint32_t flow_create(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash,
-			    enum gw_dir *dir)
+                            enum gw_dir *dir)
 {
 	uint32_t i = slot_alloc(t);
 	if (i == NIL) {
@@ -314,8 +318,11 @@ static void count(struct gw_flow *f, enum gw_dir dir, const struct gw_packet *p)
 static bool link_icmp_error(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	const struct gw_quoted *q = &p->quoted;
-	struct gw_packet probe = { .proto = q->proto, .src = q->src, .dst = q->dst,
-				   .sport = q->sport, .dport = q->dport };
+	struct gw_packet probe = {.proto = q->proto,
+	                          .src = q->src,
+	                          .dst = q->dst,
+	                          .sport = q->sport,
+	                          .dport = q->dport};
 	uint32_t hash = gw__flow_hash(t->seed, q->proto, &q->src, q->sport, &q->dst, q->dport);
 	enum gw_dir dir;
 	uint32_t i = lookup(t, &probe, hash, &dir);
@@ -381,7 +388,8 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 	list_touch(t, i, is_tcp && gw__tcp_is_over(f) ? LIST_CLOSED : LIST_OPEN);
 }
 
-static void expire_list(struct gw_flow_table *t, uint8_t which, int64_t now_us, enum gw_flow_end why)
+static void expire_list(struct gw_flow_table *t, uint8_t which, int64_t now_us,
+                        enum gw_flow_end why)
 {
 	struct age_list *l = &t->lists[which];
 	while (l->head != NIL) {
@@ -424,7 +432,7 @@ void gw_flow_table_flush(struct gw_flow_table *t)
 	uint64_t k = 0;
 	for (uint8_t l = LIST_OPEN; l <= LIST_CLOSED; l++)
 		for (uint32_t i = t->lists[l].head; i != NIL; i = flow_at(t, i)->next)
-			all[k++] = (struct seq_index){ flow_at(t, i)->seq, i };
+			all[k++] = (struct seq_index){flow_at(t, i)->seq, i};
 	qsort(all, k, sizeof *all, by_seq);
 	for (uint64_t j = 0; j < k; j++)
 		end_flow(t, all[j].index, GW_END_INPUT);

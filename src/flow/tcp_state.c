@@ -30,7 +30,7 @@ void gw__tcp_track(struct gw_flow *f, enum gw_dir dir, uint8_t flags, bool first
 		if (f->tcp_state != GW_TCP_RESET && f->tcp_state != GW_TCP_CLOSED)
 			f->tcp_state = GW_TCP_CLOSING;
 	} else if (f->tcp_state == GW_TCP_SYN_RECEIVED && !syn && ack &&
-		   dir == (enum gw_dir)f->opener) {
+	           dir == (enum gw_dir)f->opener) {
 		f->tcp_state = GW_TCP_ESTABLISHED; /* the opener's ACK of the SYN-ACK */
 	}
 }

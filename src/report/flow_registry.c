@@ -4,8 +4,8 @@
 #include "ghostwire/flow_report.h"
 
 static const struct gw_flow_reporter_ops *const reporters[] = {
-	&gw_flow_reporter_text,
-	&gw_flow_reporter_jsonl,
+        &gw_flow_reporter_text,
+        &gw_flow_reporter_jsonl,
 };
 
 const struct gw_flow_reporter_ops *gw_flow_reporter_find(const char *name)

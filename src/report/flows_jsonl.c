@@ -66,13 +66,16 @@ static void jsonl_flow(struct gw_flow_reporter *rep, const struct gw_flow *f, en
 	json_t *o = json_object();
 	json_object_set_new(o, "type", json_string("flow"));
 	json_object_set_new(o, "seq", json_integer((json_int_t)f->seq));
-	json_object_set_new(o, "transport", json_string(gw_transport_name(f->key.proto, proto, sizeof proto)));
-	json_object_set_new(o, "family", json_string(f->key.family == GW_AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_set_new(o, "transport",
+	                    json_string(gw_transport_name(f->key.proto, proto, sizeof proto)));
+	json_object_set_new(o, "family",
+	                    json_string(f->key.family == GW_AF_INET6 ? "ipv6" : "ipv4"));
 	json_object_set_new(o, "local_ip", ip_string(&local));
 	json_object_set_new(o, "local_port", json_integer(f->key.local_port));
 	json_object_set_new(o, "remote_ip", ip_string(&remote));
 	json_object_set_new(o, "remote_port", json_integer(f->key.remote_port));
-	json_object_set_new(o, "orientation", json_string(gw_orientation_name((enum gw_orientation)f->orientation)));
+	json_object_set_new(o, "orientation",
+	                    json_string(gw_orientation_name((enum gw_orientation)f->orientation)));
 	json_object_set_new(o, "opener", json_string(f->opener == GW_DIR_OUT ? "local" : "remote"));
 	json_object_set_new(o, "packets_out", json_integer((json_int_t)f->packets[GW_DIR_OUT]));
 	json_object_set_new(o, "packets_in", json_integer((json_int_t)f->packets[GW_DIR_IN]));
@@ -83,7 +86,9 @@ static void jsonl_flow(struct gw_flow_reporter *rep, const struct gw_flow *f, en
 	if (f->tcp_state != GW_TCP_NONE) {
 		json_object_set_new(o, "tcp_flags_out", tcp_flags(f->tcp_flags[GW_DIR_OUT]));
 		json_object_set_new(o, "tcp_flags_in", tcp_flags(f->tcp_flags[GW_DIR_IN]));
-		json_object_set_new(o, "tcp_state", json_string(gw_tcp_state_name((enum gw_tcp_state)f->tcp_state)));
+		json_object_set_new(
+		        o, "tcp_state",
+		        json_string(gw_tcp_state_name((enum gw_tcp_state)f->tcp_state)));
 	}
 	json_object_set_new(o, "icmp_errors", json_integer(f->icmp_errors));
 	json_object_set_new(o, "first_seen", time_string(f->first_us));
@@ -98,7 +103,7 @@ static json_t *malformed_object(const struct gw_decode_stats *d)
 	for (int i = 0; i < GW_MAL_COUNT; i++)
 		if (d->malformed[i])
 			json_object_set_new(m, gw_malformed_name((enum gw_malformed)i),
-					    json_integer((json_int_t)d->malformed[i]));
+			                    json_integer((json_int_t)d->malformed[i]));
 	return m;
 }
 
@@ -115,26 +120,30 @@ static void jsonl_summary(struct gw_flow_reporter *rep, const struct gw_run_summ
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
 	json_object_set_new(o, "decoded", json_integer((json_int_t)s->decode.decoded));
 	json_object_set_new(o, "not_ip", json_integer((json_int_t)s->decode.not_ip));
-	json_object_set_new(o, "unsupported_link", json_integer((json_int_t)s->decode.unsupported_link));
+	json_object_set_new(o, "unsupported_link",
+	                    json_integer((json_int_t)s->decode.unsupported_link));
 	json_object_set_new(o, "malformed", malformed_object(&s->decode));
-	json_object_set_new(o, "icmp_quote_unreadable", json_integer((json_int_t)s->decode.quoted_unreadable));
-	json_object_set_new(o, "fragments", json_pack("{s:I,s:I}",
-		"attributed", (json_int_t)fl->frag_attributed,
-		"unattributed", (json_int_t)fl->frag_unattributed));
+	json_object_set_new(o, "icmp_quote_unreadable",
+	                    json_integer((json_int_t)s->decode.quoted_unreadable));
+	json_object_set_new(o, "fragments",
+	                    json_pack("{s:I,s:I}", "attributed", (json_int_t)fl->frag_attributed,
+	                              "unattributed", (json_int_t)fl->frag_unattributed));
 	json_object_set_new(o, "icmp_errors_linked", json_integer((json_int_t)fl->icmp_linked));
 	json_object_set_new(o, "flows", json_integer((json_int_t)fl->flows));
 	json_object_set_new(o, "flows_max_active", json_integer((json_int_t)fl->max_active));
-	json_object_set_new(o, "ended", json_pack("{s:I,s:I,s:I,s:I,s:I}",
-		"closed", (json_int_t)fl->ended[GW_END_CLOSED],
-		"idle", (json_int_t)fl->ended[GW_END_IDLE],
-		"evicted", (json_int_t)fl->ended[GW_END_EVICTED],
-		"reused", (json_int_t)fl->ended[GW_END_REUSED],
-		"end-of-input", (json_int_t)fl->ended[GW_END_INPUT]));
+	json_object_set_new(o, "ended",
+	                    json_pack("{s:I,s:I,s:I,s:I,s:I}", "closed",
+	                              (json_int_t)fl->ended[GW_END_CLOSED], "idle",
+	                              (json_int_t)fl->ended[GW_END_IDLE], "evicted",
+	                              (json_int_t)fl->ended[GW_END_EVICTED], "reused",
+	                              (json_int_t)fl->ended[GW_END_REUSED], "end-of-input",
+	                              (json_int_t)fl->ended[GW_END_INPUT]));
 	if (s->live)
-		json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I}",
-			"received", (json_int_t)s->capture.received,
-			"kernel", (json_int_t)s->capture.dropped_kernel,
-			"interface", (json_int_t)s->capture.dropped_iface));
+		json_object_set_new(o, "drops",
+		                    json_pack("{s:I,s:I,s:I}", "received",
+		                              (json_int_t)s->capture.received, "kernel",
+		                              (json_int_t)s->capture.dropped_kernel, "interface",
+		                              (json_int_t)s->capture.dropped_iface));
 	emit(rep, o);
 	fflush(rep->out);
 }
@@ -145,9 +154,9 @@ static void jsonl_close(struct gw_flow_reporter *rep)
 }
 
 const struct gw_flow_reporter_ops gw_flow_reporter_jsonl = {
-	.name = "jsonl",
-	.open = jsonl_open,
-	.flow = jsonl_flow,
-	.summary = jsonl_summary,
-	.close = jsonl_close,
+        .name = "jsonl",
+        .open = jsonl_open,
+        .flow = jsonl_flow,
+        .summary = jsonl_summary,
+        .close = jsonl_close,
 };

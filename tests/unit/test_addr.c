@@ -5,7 +5,7 @@
 
 Test(addr, parse_and_format_round_trip)
 {
-	const char *texts[] = { "192.0.2.1", "0.0.0.0", "2001:db8::1", "::1", "fe80::1:2:3:4" };
+	const char *texts[] = {"192.0.2.1", "0.0.0.0", "2001:db8::1", "::1", "fe80::1:2:3:4"};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		struct gw_addr a;
 		char buf[GW_ADDR_STRLEN];
@@ -17,7 +17,7 @@ Test(addr, parse_and_format_round_trip)
 Test(addr, rejects_garbage)
 {
 	struct gw_addr a;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_expect_lt(gw_addr_parse("192.0.2", &a, &err), 0);
 	cr_expect(strstr(err.msg, "192.0.2") != NULL);
 	cr_expect_lt(gw_addr_parse("", &a, NULL), 0);
@@ -39,7 +39,7 @@ Test(addr, cidr_parse_and_contains)
 	cr_assert_eq(gw_addr_parse("2001:db8:7fff::1", &out, NULL), 0);
 	cr_expect(gw_cidr_contains(&c, &in));
 	cr_expect_not(gw_cidr_contains(&c, &out));
-	cr_expect_not(gw_cidr_contains(&c, &(struct gw_addr){ .family = GW_AF_INET }));
+	cr_expect_not(gw_cidr_contains(&c, &(struct gw_addr){.family = GW_AF_INET}));
 
 	cr_assert_eq(gw_cidr_parse("0.0.0.0/0", &c, NULL), 0);
 	cr_expect(gw_cidr_contains(&c, &out) == false); /* IPv6 is not in 0.0.0.0/0 */
@@ -50,11 +50,13 @@ Test(addr, cidr_parse_and_contains)
 Test(addr, cidr_rejects_bad_input)
 {
 	struct gw_cidr c;
-	const char *bad[] = { "10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "::/129",
-			      "10.0.0.0/-1", "nonsense/8",
-			      "1111111111111111111111111111111111111111111111111111111111111111/8" };
+	const char *bad[] = {
+	        "10.0.0.1/8", "10.0.0.0/33",
+	        "10.0.0.0/",  "10.0.0.0/x",
+	        "::/129",     "10.0.0.0/-1",
+	        "nonsense/8", "1111111111111111111111111111111111111111111111111111111111111111/8"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		struct gw_err err = { 0 };
+		struct gw_err err = {0};
 		cr_expect_lt(gw_cidr_parse(bad[i], &c, &err), 0, "%s", bad[i]);
 		cr_expect_neq(err.msg[0], '\0', "%s has a message", bad[i]);
 	}

@@ -44,8 +44,9 @@ static uint64_t read_all(struct gw_capture *c, int *last, struct gw_err *err)
 Test(capture, reads_pcap)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
-	cr_assert_eq(gw_capture_open_file(pcap_path("en10mb_tcp.pcap"), &opt, &c, &err), 0, "%s", err.msg);
+	struct gw_err err = {0};
+	cr_assert_eq(gw_capture_open_file(pcap_path("en10mb_tcp.pcap"), &opt, &c, &err), 0, "%s",
+	             err.msg);
 	int last;
 	cr_expect_eq(read_all(c, &last, &err), 20);
 	cr_expect_eq(last, GW_CAPTURE_EOF);
@@ -57,8 +58,9 @@ Test(capture, reads_pcap)
 Test(capture, reads_pcapng)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
-	cr_assert_eq(gw_capture_open_file(pcap_path("pcapng_en10mb.pcapng"), &opt, &c, &err), 0, "%s", err.msg);
+	struct gw_err err = {0};
+	cr_assert_eq(gw_capture_open_file(pcap_path("pcapng_en10mb.pcapng"), &opt, &c, &err), 0,
+	             "%s", err.msg);
 	int last;
 	cr_expect_gt(read_all(c, &last, &err), 0);
 	cr_expect_eq(last, GW_CAPTURE_EOF);
@@ -68,7 +70,7 @@ Test(capture, reads_pcapng)
 Test(capture, raw_linktype_is_mapped)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_assert_eq(gw_capture_open_file(pcap_path("raw.pcap"), &opt, &c, &err), 0, "%s", err.msg);
 	struct gw_frame f;
 	cr_assert_eq(gw_capture_next(c, &f, &err), GW_CAPTURE_FRAME);
@@ -79,9 +81,10 @@ Test(capture, raw_linktype_is_mapped)
 Test(capture, filter_applies)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	opt.bpf_filter = "ip6";
-	cr_assert_eq(gw_capture_open_file(pcap_path("en10mb_tcp.pcap"), &opt, &c, &err), 0, "%s", err.msg);
+	cr_assert_eq(gw_capture_open_file(pcap_path("en10mb_tcp.pcap"), &opt, &c, &err), 0, "%s",
+	             err.msg);
 	int last;
 	cr_expect_eq(read_all(c, &last, &err), 10);
 	gw_capture_free(c);
@@ -90,7 +93,7 @@ Test(capture, filter_applies)
 Test(capture, bad_filter_is_an_error)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	opt.bpf_filter = "tcp port banana";
 	cr_expect_eq(gw_capture_open_file(pcap_path("en10mb_tcp.pcap"), &opt, &c, &err), GW_EINVAL);
 	cr_expect_null(c);
@@ -100,7 +103,7 @@ Test(capture, bad_filter_is_an_error)
 Test(capture, missing_file)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_expect_eq(gw_capture_open_file("/nonexistent/x.pcap", &opt, &c, &err), GW_ENOENT);
 	cr_expect(strstr(err.msg, "/nonexistent/x.pcap") != NULL, "%s", err.msg);
 }
@@ -108,7 +111,7 @@ Test(capture, missing_file)
 Test(capture, directory)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_expect_eq(gw_capture_open_file("/", &opt, &c, &err), GW_EINVAL);
 	cr_expect(strstr(err.msg, "directory") != NULL, "%s", err.msg);
 }
@@ -129,7 +132,7 @@ Test(capture, not_a_capture)
 {
 	const char *name = write_temp("this is a text file, not a capture\n", 35);
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_expect_eq(gw_capture_open_file(name, &opt, &c, &err), GW_EFORMAT);
 	cr_expect(strstr(err.msg, name) != NULL, "%s", err.msg);
 	unlink(name);
@@ -139,7 +142,7 @@ Test(capture, empty_file)
 {
 	const char *name = write_temp("", 0);
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	cr_expect_eq(gw_capture_open_file(name, &opt, &c, &err), GW_EFORMAT);
 	cr_expect(strstr(err.msg, name) != NULL, "%s", err.msg);
 	unlink(name);
@@ -148,8 +151,9 @@ Test(capture, empty_file)
 Test(capture, truncated_mid_record)
 {
 	struct gw_capture *c;
-	struct gw_err err = { 0 };
-	cr_assert_eq(gw_capture_open_file(pcap_path("truncated.pcap"), &opt, &c, &err), 0, "%s", err.msg);
+	struct gw_err err = {0};
+	cr_assert_eq(gw_capture_open_file(pcap_path("truncated.pcap"), &opt, &c, &err), 0, "%s",
+	             err.msg);
 	int last;
 	uint64_t n = read_all(c, &last, &err);
 	cr_expect_gt(n, 0);

@@ -6,7 +6,7 @@
 
 Test(cursor, loads_stop_at_the_end)
 {
-	const uint8_t b[] = { 1, 2, 3 };
+	const uint8_t b[] = {1, 2, 3};
 	struct gw_cursor c = gw_cursor_make(b, sizeof b);
 	uint16_t v16;
 	uint32_t v32;
@@ -26,7 +26,7 @@ Test(cursor, loads_stop_at_the_end)
 
 Test(cursor, endianness)
 {
-	const uint8_t b[] = { 1, 2, 3, 4 };
+	const uint8_t b[] = {1, 2, 3, 4};
 	struct gw_cursor c = gw_cursor_make(b, sizeof b);
 	uint32_t v;
 	cr_assert(gw_cursor_le32(&c, &v));
@@ -38,7 +38,7 @@ Test(cursor, endianness)
 
 Test(cursor, sub_cursor_and_bytes)
 {
-	const uint8_t b[] = { 1, 2, 3, 4, 5 };
+	const uint8_t b[] = {1, 2, 3, 4, 5};
 	struct gw_cursor c = gw_cursor_make(b, sizeof b), sub;
 	cr_expect_not(gw_cursor_sub(&c, 6, &sub));
 	cr_assert(gw_cursor_sub(&c, 2, &sub));

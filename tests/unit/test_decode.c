@@ -11,15 +11,21 @@ static struct gw_packet pkt;
 
 static int decode(int linktype, const struct pb *p)
 {
-	struct gw_frame f = { .ts_us = 1, .caplen = (uint32_t)p->n, .wirelen = (uint32_t)p->n,
-			      .linktype = linktype, .data = p->b };
+	struct gw_frame f = {.ts_us = 1,
+	                     .caplen = (uint32_t)p->n,
+	                     .wirelen = (uint32_t)p->n,
+	                     .linktype = linktype,
+	                     .data = p->b};
 	return gw_decode(&f, &pkt, &stats);
 }
 
 static int decode_cut(int linktype, const struct pb *p, size_t caplen)
 {
-	struct gw_frame f = { .ts_us = 1, .caplen = (uint32_t)caplen, .wirelen = (uint32_t)p->n,
-			      .linktype = linktype, .data = p->b };
+	struct gw_frame f = {.ts_us = 1,
+	                     .caplen = (uint32_t)caplen,
+	                     .wirelen = (uint32_t)p->n,
+	                     .linktype = linktype,
+	                     .data = p->b};
 	return gw_decode(&f, &pkt, &stats);
 }
 
@@ -49,7 +55,7 @@ static void expect_tcp4(void)
 
 Test(decode, ethernet_ipv4_tcp)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x0800);
 	tcp4_body(&p, 0x02);
 	cr_assert_eq(decode(1, &p), GW_DECODE_OK);
@@ -62,7 +68,7 @@ Test(decode, ethernet_ipv4_tcp)
 
 Test(decode, ethernet_padding_is_not_payload)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x0800);
 	tcp4_body(&p, 0x10);
 	pb_zero(&p, 6); /* minimum-frame padding after a 54-byte frame */
@@ -72,7 +78,7 @@ Test(decode, ethernet_padding_is_not_payload)
 
 Test(decode, vlan_8021q)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x8100);
 	pb_be16(&p, 100);
 	pb_be16(&p, 0x0800);
@@ -83,7 +89,7 @@ Test(decode, vlan_8021q)
 
 Test(decode, vlan_qinq)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x88a8);
 	pb_be16(&p, 10);
 	pb_be16(&p, 0x8100);
@@ -100,7 +106,7 @@ Test(decode, vlan_qinq)
 
 Test(decode, vlan_too_deep)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x8100);
 	for (int i = 0; i < 6; i++) {
 		pb_be16(&p, 1);
@@ -115,7 +121,7 @@ Test(decode, vlan_too_deep)
 
 Test(decode, ethernet_arp_is_not_ip)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 0x0806);
 	pb_zero(&p, 28);
 	cr_assert_eq(decode(1, &p), GW_DECODE_NOT_IP);
@@ -124,9 +130,9 @@ Test(decode, ethernet_arp_is_not_ip)
 
 Test(decode, ethernet_llc_snap_ipv4)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_eth(&p, 60); /* an 802.3 length */
-	const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+	const uint8_t snap[6] = {0xaa, 0xaa, 0x03, 0, 0, 0};
 	pb_bytes(&p, snap, 6);
 	pb_be16(&p, 0x0800);
 	tcp4_body(&p, 0x02);
@@ -136,9 +142,9 @@ Test(decode, ethernet_llc_snap_ipv4)
 
 Test(decode, linux_sll)
 {
-	struct pb p = { 0 };
-	pb_be16(&p, 0);      /* packet type: to us */
-	pb_be16(&p, 1);      /* ARPHRD_ETHER */
+	struct pb p = {0};
+	pb_be16(&p, 0); /* packet type: to us */
+	pb_be16(&p, 1); /* ARPHRD_ETHER */
 	pb_be16(&p, 6);
 	pb_zero(&p, 8);
 	pb_be16(&p, 0x0800);
@@ -150,12 +156,12 @@ Test(decode, linux_sll)
 
 Test(decode, linux_sll2)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_be16(&p, 0x86dd);
 	pb_be16(&p, 0);
-	pb_be32(&p, 2);      /* ifindex */
+	pb_be32(&p, 2); /* ifindex */
 	pb_be16(&p, 1);
-	pb_u8(&p, 4);        /* outgoing */
+	pb_u8(&p, 4); /* outgoing */
 	pb_u8(&p, 6);
 	pb_zero(&p, 8);
 	pb_ipv6(&p, 6, A6, B6, 20);
@@ -167,11 +173,11 @@ Test(decode, linux_sll2)
 
 Test(decode, raw_ipv4_and_ipv6)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x02);
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
 	expect_tcp4();
-	struct pb q = { 0 };
+	struct pb q = {0};
 	pb_ipv6(&q, 17, A6, B6, 8);
 	pb_udp(&q, 1, 2, 0);
 	cr_assert_eq(decode(101, &q), GW_DECODE_OK);
@@ -180,11 +186,11 @@ Test(decode, raw_ipv4_and_ipv6)
 
 Test(decode, linktype_ipv4_ipv6)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x02);
 	cr_assert_eq(decode(228, &p), GW_DECODE_OK);
 	expect_tcp4();
-	struct pb q = { 0 };
+	struct pb q = {0};
 	pb_ipv6(&q, 17, A6, B6, 8);
 	pb_udp(&q, 1, 2, 0);
 	cr_assert_eq(decode(229, &q), GW_DECODE_OK);
@@ -195,12 +201,12 @@ Test(decode, linktype_ipv4_ipv6)
 
 Test(decode, null_little_and_big_endian)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_le32(&p, 2);
 	tcp4_body(&p, 0x02);
 	cr_assert_eq(decode(0, &p), GW_DECODE_OK);
 	expect_tcp4();
-	struct pb q = { 0 };
+	struct pb q = {0};
 	pb_be32(&q, 30); /* Darwin AF_INET6, big-endian host */
 	pb_ipv6(&q, 17, A6, B6, 8);
 	pb_udp(&q, 1, 2, 0);
@@ -210,12 +216,12 @@ Test(decode, null_little_and_big_endian)
 
 Test(decode, loop_is_big_endian)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_be32(&p, 24);
 	pb_ipv6(&p, 17, A6, B6, 8);
 	pb_udp(&p, 1, 2, 0);
 	cr_assert_eq(decode(108, &p), GW_DECODE_OK);
-	struct pb q = { 0 };
+	struct pb q = {0};
 	pb_le32(&q, 2); /* little-endian is not LOOP */
 	tcp4_body(&q, 0x02);
 	cr_assert_eq(decode(108, &q), GW_DECODE_NOT_IP);
@@ -223,7 +229,7 @@ Test(decode, loop_is_big_endian)
 
 Test(decode, unsupported_link_is_counted)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x02);
 	cr_assert_eq(decode(105 /* 802.11 */, &p), GW_DECODE_UNSUPPORTED);
 	cr_expect_eq(stats.unsupported_link, 1);
@@ -232,9 +238,9 @@ Test(decode, unsupported_link_is_counted)
 Test(decode, truncated_link_headers)
 {
 	/* Ethernet needs 14 bytes, SLL 16, SLL2 20: 10 are short for all three. */
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_zero(&p, 10);
-	int types[] = { 1, 113, 276 };
+	int types[] = {1, 113, 276};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		cr_expect_eq(decode(types[i], &p), GW_DECODE_MALFORMED, "linktype %d", types[i]);
 	cr_expect_eq(stats.malformed[GW_MAL_TRUNCATED_LINK], 3);
@@ -249,10 +255,13 @@ Test(decode, truncated_link_headers)
 
 Test(decode, ipv4_options_are_skipped)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 20, 7, 0); /* IHL 7: 8 bytes of options */
-	pb_u8(&p, 0x07); pb_u8(&p, 7); pb_u8(&p, 4); pb_zero(&p, 4); /* record route */
-	pb_u8(&p, 0);    /* end of options */
+	pb_u8(&p, 0x07);
+	pb_u8(&p, 7);
+	pb_u8(&p, 4);
+	pb_zero(&p, 4); /* record route */
+	pb_u8(&p, 0);   /* end of options */
 	pb_tcp(&p, 40000, 80, 0x02, 0);
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
 	expect_tcp4();
@@ -260,7 +269,7 @@ Test(decode, ipv4_options_are_skipped)
 
 Test(decode, ipv4_bad_ihl)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 20, 4, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 0);
 	cr_assert_eq(decode(101, &p), GW_DECODE_MALFORMED);
@@ -269,7 +278,7 @@ Test(decode, ipv4_bad_ihl)
 
 Test(decode, ipv4_options_past_capture)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 0, 15, 0); /* 60-byte header, 20 present */
 	cr_assert_eq(decode(101, &p), GW_DECODE_MALFORMED);
 	cr_expect_eq(stats.malformed[GW_MAL_TRUNCATED_IPV4_OPTIONS], 1);
@@ -277,7 +286,7 @@ Test(decode, ipv4_options_past_capture)
 
 Test(decode, ipv4_total_length_below_header)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 20, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 0);
 	p.b[2] = 0;
@@ -288,7 +297,7 @@ Test(decode, ipv4_total_length_below_header)
 
 Test(decode, ipv4_total_length_zero_is_tso)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x10);
 	pb_zero(&p, 100);
 	p.b[2] = p.b[3] = 0;
@@ -298,7 +307,7 @@ Test(decode, ipv4_total_length_zero_is_tso)
 
 Test(decode, truncated_ipv4_header)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x02);
 	for (size_t cut = 0; cut < 20; cut++) {
 		memset(&stats, 0, sizeof stats);
@@ -308,7 +317,7 @@ Test(decode, truncated_ipv4_header)
 
 Test(decode, truncated_tcp_every_length)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 12);
 	/* A frame that really ends early (caplen == wirelen) is malformed at any cut. */
@@ -323,7 +332,7 @@ Test(decode, truncated_tcp_every_length)
 
 Test(decode, tcp_options_cut_by_snaplen_still_decode)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 12);
 	cr_assert_eq(decode_cut(101, &p, 44), GW_DECODE_OK);
@@ -334,7 +343,7 @@ Test(decode, tcp_options_cut_by_snaplen_still_decode)
 
 Test(decode, tcp_bad_data_offset)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	tcp4_body(&p, 0x02);
 	p.b[20 + 12] = 0x40; /* offset 4 words */
 	cr_assert_eq(decode(101, &p), GW_DECODE_MALFORMED);
@@ -346,7 +355,7 @@ Test(decode, tcp_bad_data_offset)
 
 Test(decode, udp_bad_length_and_truncation)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 17, A4, B4, 8, 5, 0);
 	pb_udp(&p, 1, 2, 0);
 	p.b[20 + 5] = 4;
@@ -365,13 +374,15 @@ static void ext(struct pb *p, uint8_t next, uint8_t len8)
 
 Test(decode, ipv6_extension_chain)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	/* hop-by-hop → routing → destination options → AH → TCP */
 	pb_ipv6(&p, 0, A6, B6, 8 + 24 + 16 + 12 + 20);
 	ext(&p, 43, 0);
 	ext(&p, 60, 2);
 	ext(&p, 51, 1);
-	pb_u8(&p, 6); pb_u8(&p, 1); pb_zero(&p, 10); /* AH: (1 + 2) * 4 = 12 bytes */
+	pb_u8(&p, 6);
+	pb_u8(&p, 1);
+	pb_zero(&p, 10); /* AH: (1 + 2) * 4 = 12 bytes */
 	pb_tcp(&p, 40002, 22, 0x02, 0);
 	cr_assert_eq(decode(229, &p), GW_DECODE_OK);
 	cr_expect_eq(pkt.proto, GW_IPPROTO_TCP);
@@ -382,7 +393,7 @@ Test(decode, ipv6_extension_chain)
 Test(decode, ipv6_zero_length_options_header)
 {
 	/* A destination-options header of length 0 is 8 bytes: Pad1/PadN only. */
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv6(&p, 60, A6, B6, 8 + 8);
 	ext(&p, 17, 0);
 	pb_udp(&p, 1000, 2000, 0);
@@ -394,7 +405,7 @@ Test(decode, ipv6_zero_length_options_header)
 Test(decode, ipv6_extension_loop_is_bounded)
 {
 	/* Destination options pointing at destination options, 20 deep. */
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv6(&p, 60, A6, B6, 20 * 8);
 	for (int i = 0; i < 20; i++)
 		ext(&p, 60, 0);
@@ -404,7 +415,7 @@ Test(decode, ipv6_extension_loop_is_bounded)
 
 Test(decode, ipv6_extension_past_end)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv6(&p, 0, A6, B6, 8);
 	pb_u8(&p, 6);
 	pb_u8(&p, 200); /* claims 1608 bytes */
@@ -415,7 +426,7 @@ Test(decode, ipv6_extension_past_end)
 
 Test(decode, truncated_ipv6_header)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv6(&p, 17, A6, B6, 8);
 	pb_udp(&p, 1, 2, 0);
 	cr_assert_eq(decode_cut(229, &p, 39), GW_DECODE_MALFORMED);
@@ -424,7 +435,7 @@ Test(decode, truncated_ipv6_header)
 
 Test(decode, ipv4_fragments)
 {
-	struct pb first = { 0 };
+	struct pb first = {0};
 	pb_ipv4(&first, 17, A4, B4, 16, 5, 0x2000); /* MF, offset 0 */
 	pb_udp(&first, 5000, 6000, 8);
 	cr_assert_eq(decode(101, &first), GW_DECODE_OK);
@@ -434,7 +445,7 @@ Test(decode, ipv4_fragments)
 	cr_expect_eq(pkt.sport, 5000);
 	cr_expect_eq(pkt.frag_id, 0x1234);
 
-	struct pb rest = { 0 };
+	struct pb rest = {0};
 	pb_ipv4(&rest, 17, A4, B4, 16, 5, 2); /* offset 2 × 8, last */
 	pb_zero(&rest, 16);
 	cr_assert_eq(decode(101, &rest), GW_DECODE_OK);
@@ -445,18 +456,24 @@ Test(decode, ipv4_fragments)
 
 Test(decode, ipv6_fragments)
 {
-	struct pb first = { 0 };
+	struct pb first = {0};
 	pb_ipv6(&first, 44, A6, B6, 8 + 16);
-	pb_u8(&first, 17); pb_u8(&first, 0); pb_be16(&first, 0x0001); pb_be32(&first, 0xabcdef);
+	pb_u8(&first, 17);
+	pb_u8(&first, 0);
+	pb_be16(&first, 0x0001);
+	pb_be32(&first, 0xabcdef);
 	pb_udp(&first, 5000, 6000, 8);
 	cr_assert_eq(decode(229, &first), GW_DECODE_OK);
 	cr_expect(pkt.is_fragment);
 	cr_expect(pkt.has_ports);
 	cr_expect_eq(pkt.frag_id, 0xabcdef);
 
-	struct pb rest = { 0 };
+	struct pb rest = {0};
 	pb_ipv6(&rest, 44, A6, B6, 8 + 8);
-	pb_u8(&rest, 17); pb_u8(&rest, 0); pb_be16(&rest, 2 << 3); pb_be32(&rest, 0xabcdef);
+	pb_u8(&rest, 17);
+	pb_u8(&rest, 0);
+	pb_be16(&rest, 2 << 3);
+	pb_be32(&rest, 0xabcdef);
 	pb_zero(&rest, 8);
 	cr_assert_eq(decode(229, &rest), GW_DECODE_OK);
 	cr_expect_eq(pkt.frag_offset, 2);
@@ -466,9 +483,13 @@ Test(decode, ipv6_fragments)
 
 Test(decode, icmp_echo_uses_identifier)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 1, A4, B4, 8, 5, 0);
-	pb_u8(&p, 8); pb_u8(&p, 0); pb_be16(&p, 0); pb_be16(&p, 0x4242); pb_be16(&p, 1);
+	pb_u8(&p, 8);
+	pb_u8(&p, 0);
+	pb_be16(&p, 0);
+	pb_be16(&p, 0x4242);
+	pb_be16(&p, 1);
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
 	cr_expect_eq(pkt.icmp_type, 8);
 	cr_expect_eq(pkt.sport, 0x4242);
@@ -478,9 +499,12 @@ Test(decode, icmp_echo_uses_identifier)
 
 Test(decode, icmp_error_quotes_udp)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 1, B4, A4, 8 + 28, 5, 0);
-	pb_u8(&p, 3); pb_u8(&p, 3); pb_be16(&p, 0); pb_be32(&p, 0);
+	pb_u8(&p, 3);
+	pb_u8(&p, 3);
+	pb_be16(&p, 0);
+	pb_be32(&p, 0);
 	pb_ipv4(&p, 17, A4, B4, 8 + 100, 5, 0); /* the quote claims more than it holds */
 	pb_udp(&p, 40000, 33434, 0);
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
@@ -494,9 +518,12 @@ Test(decode, icmp_error_quotes_udp)
 
 Test(decode, icmp_error_with_short_quote)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 1, B4, A4, 8 + 22, 5, 0);
-	pb_u8(&p, 3); pb_u8(&p, 3); pb_be16(&p, 0); pb_be32(&p, 0);
+	pb_u8(&p, 3);
+	pb_u8(&p, 3);
+	pb_be16(&p, 0);
+	pb_be32(&p, 0);
 	pb_ipv4(&p, 17, A4, B4, 8, 5, 0);
 	pb_be16(&p, 40000); /* only half the ports */
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
@@ -507,11 +534,16 @@ Test(decode, icmp_error_with_short_quote)
 
 Test(decode, icmpv6_error_quotes_tcp)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv6(&p, 58, B6, A6, 8 + 40 + 8);
-	pb_u8(&p, 1); pb_u8(&p, 4); pb_be16(&p, 0); pb_be32(&p, 0);
+	pb_u8(&p, 1);
+	pb_u8(&p, 4);
+	pb_be16(&p, 0);
+	pb_be32(&p, 0);
 	pb_ipv6(&p, 6, A6, B6, 20);
-	pb_be16(&p, 40003); pb_be16(&p, 8080); pb_be32(&p, 1);
+	pb_be16(&p, 40003);
+	pb_be16(&p, 8080);
+	pb_be32(&p, 1);
 	cr_assert_eq(decode(229, &p), GW_DECODE_OK);
 	cr_expect(pkt.is_icmp_error);
 	cr_assert(pkt.quoted_ok);
@@ -521,7 +553,7 @@ Test(decode, icmpv6_error_quotes_tcp)
 
 Test(decode, truncated_icmp)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 1, A4, B4, 2, 5, 0);
 	pb_u8(&p, 8);
 	pb_u8(&p, 0);
@@ -531,7 +563,7 @@ Test(decode, truncated_icmp)
 
 Test(decode, other_protocol_without_ports)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 47 /* GRE */, A4, B4, 4, 5, 0);
 	pb_zero(&p, 4);
 	cr_assert_eq(decode(101, &p), GW_DECODE_OK);
@@ -541,8 +573,8 @@ Test(decode, other_protocol_without_ports)
 
 Test(decode, empty_frames_on_every_link_type)
 {
-	struct pb p = { 0 };
-	int types[] = { 0, 1, 101, 108, 113, 228, 229, 276 };
+	struct pb p = {0};
+	int types[] = {0, 1, 101, 108, 113, 228, 229, 276};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
 		cr_expect_eq(decode(types[i], &p), GW_DECODE_MALFORMED, "linktype %d", types[i]);
 	cr_expect_eq(gw_decode_malformed_total(&stats), 8);

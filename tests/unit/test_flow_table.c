@@ -30,7 +30,7 @@ static struct gw_options opt;
 
 static struct gw_flow_table *table(void)
 {
-	struct gw_err err = { 0 };
+	struct gw_err err = {0};
 	struct gw_flow_table *t = gw_flow_table_new(&opt, on_end, NULL, &err);
 	cr_assert_not_null(t, "%s", err.msg);
 	return t;
@@ -53,34 +53,51 @@ static struct gw_addr addr(const char *text)
 }
 
 static struct gw_packet tcp(int64_t ts, const char *src, uint16_t sport, const char *dst,
-			    uint16_t dport, uint8_t flags, uint32_t len)
+                            uint16_t dport, uint8_t flags, uint32_t len)
 {
-	struct gw_packet p = { .ts_us = ts, .wirelen = len, .proto = GW_IPPROTO_TCP,
-			       .src = addr(src), .dst = addr(dst), .sport = sport, .dport = dport,
-			       .tcp_flags = flags, .has_ports = true };
+	struct gw_packet p = {.ts_us = ts,
+	                      .wirelen = len,
+	                      .proto = GW_IPPROTO_TCP,
+	                      .src = addr(src),
+	                      .dst = addr(dst),
+	                      .sport = sport,
+	                      .dport = dport,
+	                      .tcp_flags = flags,
+	                      .has_ports = true};
 	return p;
 }
 
 static struct gw_packet udp(int64_t ts, const char *src, uint16_t sport, const char *dst,
-			    uint16_t dport, uint32_t len)
+                            uint16_t dport, uint32_t len)
 {
-	struct gw_packet p = { .ts_us = ts, .wirelen = len, .proto = GW_IPPROTO_UDP,
-			       .src = addr(src), .dst = addr(dst), .sport = sport, .dport = dport,
-			       .has_ports = true };
+	struct gw_packet p = {.ts_us = ts,
+	                      .wirelen = len,
+	                      .proto = GW_IPPROTO_UDP,
+	                      .src = addr(src),
+	                      .dst = addr(dst),
+	                      .sport = sport,
+	                      .dport = dport,
+	                      .has_ports = true};
 	return p;
 }
 
-enum { SYN = 0x02, SYNACK = 0x12, ACK = 0x10, FIN = 0x11, RST = 0x04 };
+enum {
+	SYN = 0x02,
+	SYNACK = 0x12,
+	ACK = 0x10,
+	FIN = 0x11,
+	RST = 0x04
+};
 #define S 1000000LL
 
 static void handshake_and_close(struct gw_flow_table *t, int64_t ts, const char *c, uint16_t cp,
-				const char *s, uint16_t sp)
+                                const char *s, uint16_t sp)
 {
 	struct gw_packet seq[] = {
-		tcp(ts, c, cp, s, sp, SYN, 60), tcp(ts + 1, s, sp, c, cp, SYNACK, 60),
-		tcp(ts + 2, c, cp, s, sp, ACK, 54), tcp(ts + 3, c, cp, s, sp, ACK, 154),
-		tcp(ts + 4, s, sp, c, cp, ACK, 1054), tcp(ts + 5, c, cp, s, sp, FIN, 54),
-		tcp(ts + 6, s, sp, c, cp, FIN, 54), tcp(ts + 7, c, cp, s, sp, ACK, 54),
+	        tcp(ts, c, cp, s, sp, SYN, 60),       tcp(ts + 1, s, sp, c, cp, SYNACK, 60),
+	        tcp(ts + 2, c, cp, s, sp, ACK, 54),   tcp(ts + 3, c, cp, s, sp, ACK, 154),
+	        tcp(ts + 4, s, sp, c, cp, ACK, 1054), tcp(ts + 5, c, cp, s, sp, FIN, 54),
+	        tcp(ts + 6, s, sp, c, cp, FIN, 54),   tcp(ts + 7, c, cp, s, sp, ACK, 54),
 	};
 	for (size_t i = 0; i < sizeof seq / sizeof *seq; i++)
 		gw_flow_table_update(t, &seq[i]);
@@ -284,9 +301,14 @@ Test(flow_table, fragments_follow_their_first)
 	struct gw_packet first = udp(1, "10.0.0.1", 5000, "192.0.2.1", 6000, 1514);
 	first.is_fragment = true;
 	first.frag_id = 77;
-	struct gw_packet rest = { .ts_us = 2, .wirelen = 600, .proto = GW_IPPROTO_UDP,
-				  .src = first.src, .dst = first.dst, .is_fragment = true,
-				  .frag_offset = 185, .frag_id = 77 };
+	struct gw_packet rest = {.ts_us = 2,
+	                         .wirelen = 600,
+	                         .proto = GW_IPPROTO_UDP,
+	                         .src = first.src,
+	                         .dst = first.dst,
+	                         .is_fragment = true,
+	                         .frag_offset = 185,
+	                         .frag_id = 77};
 	struct gw_packet stray = rest;
 	stray.frag_id = 78;
 	gw_flow_table_update(t, &first);
@@ -308,12 +330,20 @@ Test(flow_table, icmp_error_counts_in_quoted_flow)
 	struct gw_flow_table *t = table();
 	struct gw_packet out = udp(1, "10.0.0.1", 40000, "192.0.2.1", 33434, 60);
 	gw_flow_table_update(t, &out);
-	struct gw_packet err = { .ts_us = 2, .wirelen = 90, .proto = GW_IPPROTO_ICMP,
-				 .src = addr("192.0.2.1"), .dst = addr("10.0.0.1"),
-				 .icmp_type = 3, .icmp_code = 3, .is_icmp_error = true,
-				 .quoted_ok = true,
-				 .quoted = { .proto = GW_IPPROTO_UDP, .src = addr("10.0.0.1"),
-					     .dst = addr("192.0.2.1"), .sport = 40000, .dport = 33434 } };
+	struct gw_packet err = {.ts_us = 2,
+	                        .wirelen = 90,
+	                        .proto = GW_IPPROTO_ICMP,
+	                        .src = addr("192.0.2.1"),
+	                        .dst = addr("10.0.0.1"),
+	                        .icmp_type = 3,
+	                        .icmp_code = 3,
+	                        .is_icmp_error = true,
+	                        .quoted_ok = true,
+	                        .quoted = {.proto = GW_IPPROTO_UDP,
+	                                   .src = addr("10.0.0.1"),
+	                                   .dst = addr("192.0.2.1"),
+	                                   .sport = 40000,
+	                                   .dport = 33434}};
 	gw_flow_table_update(t, &err);
 	/* An error quoting a flow not held becomes an ICMP flow of its own. */
 	struct gw_packet orphan = err;
@@ -330,14 +360,14 @@ Test(flow_table, icmp_error_counts_in_quoted_flow)
 
 Test(flow_table, flush_is_in_first_seen_order_whatever_the_seed)
 {
-	uint64_t seeds[] = { 1, 2, 0xdeadbeef };
+	uint64_t seeds[] = {1, 2, 0xdeadbeef};
 	for (size_t s = 0; s < 3; s++) {
 		setup();
 		opt.hash_seed = seeds[s];
 		struct gw_flow_table *t = table();
 		for (uint16_t i = 0; i < 50; i++) {
 			struct gw_packet p = udp(i, "10.0.0.1", (uint16_t)(3000 + (i * 7919) % 50),
-						 "192.0.2.1", 53, 60);
+			                         "192.0.2.1", 53, 60);
 			gw_flow_table_update(t, &p);
 		}
 		gw_flow_table_flush(t);
@@ -358,7 +388,8 @@ Test(flow_table, many_flows_stress_chains)
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < 20000; i++) {
 			snprintf(ip, sizeof ip, "10.%d.%d.1", (i >> 8) & 255, i & 255);
-			struct gw_packet p = udp((int64_t)round * 10 * S + i, ip, 1234, "192.0.2.1", 53, 60);
+			struct gw_packet p =
+			        udp((int64_t)round * 10 * S + i, ip, 1234, "192.0.2.1", 53, 60);
 			gw_flow_table_update(t, &p);
 		}
 		cr_expect_eq(gw_flow_table_stats(t)->active, 20000);

@@ -6,6 +6,7 @@ int gw_host_addrs(struct gw_cidr *out, unsigned max, unsigned *n, struct gw_err 
 	(void)out;
 	(void)max;
 	*n = 0;
-	return gw_err_set(err, GW_ENOTSUP,
-			  "listing interface addresses is not supported on this platform; use --local-net");
+	return gw_err_set(
+	        err, GW_ENOTSUP,
+	        "listing interface addresses is not supported on this platform; use --local-net");
 }

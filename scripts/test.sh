@@ -1,0 +1,48 @@
+#!/bin/sh
+# scripts/test.sh — the README's second command and what CI runs: sets up,
+# builds, and runs every test suite; then the same tests (less the tshark
+# parity) under ASan+UBSan; then each fuzz target briefly; then the format
+# check. Ends with one line "N passed, M failed".
+set -u
+cd "$(dirname "$0")/.."
+scripts/setup.sh build || exit 1
+
+passed=0 failed=0 skipped=0
+tally() { # LOGFILE: adds meson test's Ok/Fail/Skipped counts
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	bad=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	sk=$(sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + ${bad:-0} + ${to:-0}))
+	skipped=$((skipped + ${sk:-0}))
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== tests (build)"
+meson test -C build --print-errorlogs --num-processes 2 2>&1 | tee "$log"
+tally "$log"
+
+echo "== tests under ASan+UBSan (build-asan)"
+if [ ! -f build-asan/build.ninja ]; then
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debug >/dev/null
+fi
+if ninja -C build-asan >/dev/null; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-asan --print-errorlogs --num-processes 2 \
+		--suite unit --suite cli --suite replay --suite robustness 2>&1 | tee "$log"
+	tally "$log"
+else
+	echo "FAIL: ASan build"; failed=$((failed + 1))
+fi
+
+echo "== fuzzing"
+if scripts/fuzz.sh "${GW_FUZZ_SECONDS:-45}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "== format"
+if scripts/format.sh --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -30,9 +30,11 @@ enum gw_malformed {
 	GW_MAL_BAD_IPV4_VERSION,       /* version field is not 4 where IPv4 was announced */
 	GW_MAL_BAD_IPV4_IHL,           /* IHL < 5 */
 	GW_MAL_BAD_IPV4_LENGTH,        /* total length smaller than the header */
+	GW_MAL_IPV4_PAST_FRAME,        /* total length past the end of a frame captured whole */
 	GW_MAL_TRUNCATED_IPV4_OPTIONS, /* options run past the captured bytes */
 	GW_MAL_TRUNCATED_IPV6,         /* fewer than 40 bytes of IPv6 header */
 	GW_MAL_BAD_IPV6_VERSION,       /* version field is not 6 where IPv6 was announced */
+	GW_MAL_IPV6_PAST_FRAME,        /* payload length past the end of a frame captured whole */
 	GW_MAL_TRUNCATED_IPV6_EXT,     /* an extension header runs past the captured bytes */
 	GW_MAL_IPV6_EXT_CHAIN,         /* more extension headers than the decoder follows */
 	GW_MAL_TRUNCATED_TCP,          /* TCP header (or its options) not all captured */

@@ -45,7 +45,7 @@ enum gw_orientation {
 };
 
 enum gw_flow_end {
-	GW_END_CLOSED = 0, /* TCP closed or reset, and the closed timeout passed */
+	GW_END_CLOSED = 0, /* TCP closed or reset: closed timeout passed, or input ended */
 	GW_END_IDLE,       /* idle timeout */
 	GW_END_EVICTED,    /* made room in a full table */
 	GW_END_INPUT,      /* the input ended (gw_flow_table_flush) */
@@ -115,10 +115,13 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p);
 /* Ends flows whose timeouts passed at now_us (for live use when no packets come). */
 void gw_flow_table_expire(struct gw_flow_table *t, int64_t now_us);
 
-/* Ends every flow still held, in first-seen order, with GW_END_INPUT. */
+/* Ends every flow still held, in first-seen order: closed TCP flows with
+ * GW_END_CLOSED, the others with GW_END_INPUT. Fragments still waiting for
+ * their first fragment are counted as unattributed. */
 void gw_flow_table_flush(struct gw_flow_table *t);
 
-const struct gw_flow_table_stats *gw_flow_table_stats(const struct gw_flow_table *t);
+/* The table's counters, current as of the call; borrowed until the table is freed. */
+const struct gw_flow_table_stats *gw_flow_table_stats(struct gw_flow_table *t);
 
 /* The local and remote addresses of f's key. */
 void gw_flow_local_addr(const struct gw_flow *f, struct gw_addr *out);

@@ -12,9 +12,11 @@ static const char *const malformed_names[GW_MAL_COUNT] = {
         [GW_MAL_BAD_IPV4_VERSION] = "bad-ipv4-version",
         [GW_MAL_BAD_IPV4_IHL] = "bad-ipv4-ihl",
         [GW_MAL_BAD_IPV4_LENGTH] = "bad-ipv4-length",
+        [GW_MAL_IPV4_PAST_FRAME] = "ipv4-length-past-frame",
         [GW_MAL_TRUNCATED_IPV4_OPTIONS] = "truncated-ipv4-options",
         [GW_MAL_TRUNCATED_IPV6] = "truncated-ipv6",
         [GW_MAL_BAD_IPV6_VERSION] = "bad-ipv6-version",
+        [GW_MAL_IPV6_PAST_FRAME] = "ipv6-length-past-frame",
         [GW_MAL_TRUNCATED_IPV6_EXT] = "truncated-ipv6-ext",
         [GW_MAL_IPV6_EXT_CHAIN] = "ipv6-ext-chain",
         [GW_MAL_TRUNCATED_TCP] = "truncated-tcp",
@@ -66,8 +68,12 @@ static int decode_layers(const struct gw_frame *frame, struct gw_packet *out,
 	                        : gw__decode_ipv6(&c, out, &l4, &l4_len);
 	if (r != GW__DEC_OK)
 		return r;
+	/* A frame captured whole that holds less than its IP header claims is
+	 * inconsistent; a frame cut by the snap length is merely short. */
 	bool snapped = frame->caplen < frame->wirelen;
-	return gw__decode_transport(&l4, l4_len, snapped, out, stats);
+	if (!snapped && l4_len > gw_cursor_left(&l4))
+		return net == GW__NET_IPV4 ? GW_MAL_IPV4_PAST_FRAME : GW_MAL_IPV6_PAST_FRAME;
+	return gw__decode_transport(&l4, l4_len, out, stats);
 }
 
 int gw_decode(const struct gw_frame *frame, struct gw_packet *out, struct gw_decode_stats *stats)

@@ -31,8 +31,7 @@ enum gw__net {
 int gw__decode_link(int linktype, struct gw_cursor *c, enum gw__net *net);
 
 /* Read the IP header at c into p (addresses, proto, ttl, fragment fields) and
- * leave *l4 over the transport bytes, trimmed to the IP length fields. `snapped`
- * says the capture cut the frame short (caplen < wirelen). *l4_len gets the
+ * leave *l4 over the transport bytes, trimmed to the IP length fields. *l4_len gets the
  * transport length by the IP length fields (which may exceed what was captured). */
 int gw__decode_ipv4(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *l4,
                     uint32_t *l4_len);
@@ -40,7 +39,7 @@ int gw__decode_ipv6(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *
                     uint32_t *l4_len);
 
 /* Reads the TCP/UDP/ICMP/ICMPv6 header at l4 into p. Other protocols: OK, no ports. */
-int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped, struct gw_packet *p,
+int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, struct gw_packet *p,
                          struct gw_decode_stats *stats);
 
 /* Reads the packet an ICMP error quotes (IP header + first 8 transport bytes) into

@@ -21,7 +21,7 @@ enum {
 	ICMP6_ECHO_REPLY = 129,
 };
 
-static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, bool snapped, struct gw_packet *p)
+static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 {
 	struct gw_cursor h = *c;
 	uint16_t sport, dport, win;
@@ -33,9 +33,8 @@ static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, bool snapped, struct
 	size_t hlen = (size_t)(off >> 4) * 4;
 	if (hlen < TCP_MIN_HDR || hlen > l4_len)
 		return GW_MAL_BAD_TCP_OFFSET;
-	/* Options cut off by the snap length are no fault of the packet's. */
-	if (!gw_cursor_has(c, hlen) && !snapped)
-		return GW_MAL_TRUNCATED_TCP;
+	/* Options may be cut off: only by the snap length, as decode.c has already
+	 * refused frames captured whole that hold less than their IP length. */
 	p->sport = sport;
 	p->dport = dport;
 	p->tcp_flags = flags;
@@ -104,14 +103,14 @@ static int decode_icmp(struct gw_cursor *c, uint32_t l4_len, bool v6, struct gw_
 	return GW__DEC_OK;
 }
 
-int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, bool snapped, struct gw_packet *p,
+int gw__decode_transport(struct gw_cursor *l4, uint32_t l4_len, struct gw_packet *p,
                          struct gw_decode_stats *stats)
 {
 	if (p->is_fragment && p->frag_offset != 0)
 		return GW__DEC_OK; /* a middle or last fragment: no transport header */
 	switch (p->proto) {
 	case GW_IPPROTO_TCP:
-		return decode_tcp(l4, l4_len, snapped, p);
+		return decode_tcp(l4, l4_len, p);
 	case GW_IPPROTO_UDP:
 		return decode_udp(l4, l4_len, p);
 	case GW_IPPROTO_ICMP:

@@ -25,30 +25,56 @@ void gw__tcp_track(struct gw_flow *f, enum gw_dir dir, uint8_t flags, bool first
 /* True once f's state means the connection is over (closed or reset). */
 bool gw__tcp_is_over(const struct gw_flow *f);
 
-/* First-fragment memory: maps (family, src, dst, proto, IP id) → flow for the
- * non-first fragments that follow. Direct-mapped, a fixed number of slots. */
+/* Fragment memory: maps (family, src, dst, proto, IP id) of a fragmented
+ * datagram to the flow its first fragment went to, for the non-first fragments
+ * that follow; non-first fragments that come before their first are held as
+ * counts until it arrives. Direct-mapped, a fixed number of slots. */
+enum gw__frag_state { GW__FRAG_EMPTY = 0, GW__FRAG_FIRST, GW__FRAG_PENDING };
+
 struct gw__frag_slot {
 	struct gw_addr src, dst;
 	uint32_t id;
 	uint8_t proto;
-	uint32_t flow;     /* flow index in the table */
-	uint64_t flow_seq; /* to tell a reused index from the same flow */
-	int64_t ts_us;     /* when the first fragment was seen */
+	uint8_t state;        /* enum gw__frag_state */
+	uint32_t flow;        /* FIRST: flow index in the table */
+	uint64_t flow_seq;    /* FIRST: to tell a reused index from the same flow */
+	uint32_t packets;     /* PENDING: fragments held */
+	uint64_t bytes;       /* PENDING: their frame bytes */
+	int64_t ts_us;        /* when the slot was taken */
 };
 
 struct gw__frag_memory {
 	struct gw__frag_slot *slots;
-	uint32_t mask; /* slots - 1 (a power of two) */
+	uint32_t mask;          /* slots - 1 (a power of two) */
 	int64_t timeout_us;
 	uint64_t seed;
+	uint64_t unattributed;  /* non-first fragments given up on */
+};
+
+/* What a first fragment found waiting for it. */
+struct gw__frag_held {
+	uint32_t packets;
+	uint64_t bytes;
+	int64_t ts_us;
 };
 
 int gw__frag_init(struct gw__frag_memory *m, uint32_t slots, uint32_t timeout_s, uint64_t seed);
 void gw__frag_fini(struct gw__frag_memory *m);
-void gw__frag_remember(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t flow,
-                       uint64_t flow_seq);
-/* Finds the flow of a non-first fragment; false if its first fragment is unknown. */
-bool gw__frag_find(const struct gw__frag_memory *m, const struct gw_packet *p, uint32_t *flow,
-                   uint64_t *flow_seq);
+
+/* Records the first fragment p of a datagram that went to flow; returns in
+ * *held the later fragments that came before it (packets = 0 if none). */
+void gw__frag_first(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t flow,
+		    uint64_t flow_seq, struct gw__frag_held *held);
+
+/* A non-first fragment: true with the flow if its first fragment is known;
+ * false if it is held (or given up on) instead. */
+bool gw__frag_later(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t *flow,
+		    uint64_t *flow_seq);
+
+/* A later fragment whose known flow has ended meanwhile. */
+void gw__frag_give_up(struct gw__frag_memory *m);
+
+/* Gives up on every fragment still held (end of input). */
+void gw__frag_drain(struct gw__frag_memory *m);
 
 #endif

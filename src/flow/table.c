@@ -120,8 +120,9 @@ int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net)
 	return 0;
 }
 
-const struct gw_flow_table_stats *gw_flow_table_stats(const struct gw_flow_table *t)
+const struct gw_flow_table_stats *gw_flow_table_stats(struct gw_flow_table *t)
 {
+	t->stats.frag_unattributed = t->frags.unattributed;
 	return &t->stats;
 }
 
@@ -339,17 +340,38 @@ static void count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	uint32_t i;
 	uint64_t seq;
-	if (!gw__frag_find(&t->frags, p, &i, &seq) || flow_at(t, i)->seq != seq) {
-		t->stats.frag_unattributed++;
+	if (!gw__frag_later(&t->frags, p, &i, &seq))
+		return; /* held until its first fragment comes, or given up on */
+	struct gw_flow *f = flow_at(t, i);
+	if (f->seq != seq) {
+		gw__frag_give_up(&t->frags); /* its flow ended meanwhile */
 		return;
 	}
-	struct gw_flow *f = flow_at(t, i);
 	enum gw_dir dir = memcmp(f->key.local, p->src.bytes, 16) == 0 ? GW_DIR_OUT : GW_DIR_IN;
 	count(f, dir, p);
 	f->fragments++;
 	f->fragment_bytes += p->wirelen;
 	t->stats.frag_attributed++;
 	list_touch(t, i, f->list == LIST_NONE ? LIST_OPEN : f->list);
+}
+
+/* The first fragment of a datagram: remember its flow, and take over the later
+ * fragments that came before it. */
+static void first_fragment(struct gw_flow_table *t, uint32_t i, enum gw_dir dir,
+			   const struct gw_packet *p)
+{
+	struct gw_flow *f = flow_at(t, i);
+	struct gw__frag_held held;
+	gw__frag_first(&t->frags, p, i, f->seq, &held);
+	if (held.packets == 0)
+		return;
+	f->packets[dir] += held.packets;
+	f->bytes[dir] += held.bytes;
+	f->fragments += held.packets;
+	f->fragment_bytes += held.bytes;
+	if (held.ts_us < f->first_us)
+		f->first_us = held.ts_us;
+	t->stats.frag_attributed += held.packets;
 }
 
 void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
@@ -384,7 +406,7 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 	if (is_tcp)
 		gw__tcp_track(f, dir, p->tcp_flags, first);
 	if (p->is_fragment)
-		gw__frag_remember(&t->frags, p, i, f->seq);
+		first_fragment(t, i, dir, p);
 	list_touch(t, i, is_tcp && gw__tcp_is_over(f) ? LIST_CLOSED : LIST_OPEN);
 }
 
@@ -421,10 +443,11 @@ void gw_flow_table_flush(struct gw_flow_table *t)
 {
 	uint64_t n = t->stats.active;
 	struct seq_index *all = n ? malloc(n * sizeof *all) : NULL;
+	gw__frag_drain(&t->frags);
 	if (n && !all) {
 		/* No memory to sort: end them in age order rather than lose any. */
 		while (t->lists[LIST_CLOSED].head != NIL)
-			end_flow(t, t->lists[LIST_CLOSED].head, GW_END_INPUT);
+			end_flow(t, t->lists[LIST_CLOSED].head, GW_END_CLOSED);
 		while (t->lists[LIST_OPEN].head != NIL)
 			end_flow(t, t->lists[LIST_OPEN].head, GW_END_INPUT);
 		return;
@@ -434,7 +457,9 @@ void gw_flow_table_flush(struct gw_flow_table *t)
 		for (uint32_t i = t->lists[l].head; i != NIL; i = flow_at(t, i)->next)
 			all[k++] = (struct seq_index){flow_at(t, i)->seq, i};
 	qsort(all, k, sizeof *all, by_seq);
-	for (uint64_t j = 0; j < k; j++)
-		end_flow(t, all[j].index, GW_END_INPUT);
+	for (uint64_t j = 0; j < k; j++) {
+		bool closed = flow_at(t, all[j].index)->list == LIST_CLOSED;
+		end_flow(t, all[j].index, closed ? GW_END_CLOSED : GW_END_INPUT);
+	}
 	free(all);
 }

@@ -315,19 +315,39 @@ Test(decode, truncated_ipv4_header)
 	}
 }
 
-Test(decode, truncated_tcp_every_length)
+Test(decode, frame_shorter_than_ip_length)
 {
-	struct pb p = {0};
+	struct pb p = { 0 };
 	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 12);
-	/* A frame that really ends early (caplen == wirelen) is malformed at any cut. */
+	/* Captured whole (caplen == wirelen) yet shorter than the IP total length. */
 	for (size_t cut = 20; cut < p.n; cut++) {
 		struct pb q = p;
 		q.n = cut;
 		memset(&stats, 0, sizeof stats);
 		cr_expect_eq(decode(101, &q), GW_DECODE_MALFORMED, "cut at %zu", cut);
+		cr_expect_eq(stats.malformed[GW_MAL_IPV4_PAST_FRAME], 1, "cut at %zu", cut);
+	}
+	struct pb v6 = { 0 };
+	pb_ipv6(&v6, 17, A6, B6, 100);
+	pb_udp(&v6, 1, 2, 0);
+	cr_expect_eq(decode(229, &v6), GW_DECODE_MALFORMED);
+	cr_expect_eq(stats.malformed[GW_MAL_IPV6_PAST_FRAME], 1);
+}
+
+Test(decode, tcp_cut_by_snaplen)
+{
+	struct pb p = { 0 };
+	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
+	pb_tcp(&p, 40000, 80, 0x02, 12);
+	/* Cut by the snap length (caplen < wirelen): the fixed header must be there. */
+	for (size_t cut = 20; cut < 40; cut++) {
+		memset(&stats, 0, sizeof stats);
+		cr_expect_eq(decode_cut(101, &p, cut), GW_DECODE_MALFORMED, "cut at %zu", cut);
 		cr_expect_eq(stats.malformed[GW_MAL_TRUNCATED_TCP], 1, "cut at %zu", cut);
 	}
+	for (size_t cut = 40; cut < p.n; cut++)
+		cr_expect_eq(decode_cut(101, &p, cut), GW_DECODE_OK, "cut at %zu", cut);
 }
 
 Test(decode, tcp_options_cut_by_snaplen_still_decode)

@@ -111,7 +111,7 @@ Test(flow_table, handshake_counts_and_state)
 	gw_flow_table_flush(t);
 	cr_assert_eq(n_ended, 1);
 	const struct gw_flow *f = &ended[0].f;
-	cr_expect_eq(ended[0].why, GW_END_INPUT);
+	cr_expect_eq(ended[0].why, GW_END_CLOSED, "a closed flow ends as closed at end of input");
 	cr_expect_eq(f->packets[GW_DIR_OUT], 5);
 	cr_expect_eq(f->packets[GW_DIR_IN], 3);
 	cr_expect_eq(f->bytes[GW_DIR_OUT], 60 + 54 + 154 + 54 + 54);
@@ -322,6 +322,32 @@ Test(flow_table, fragments_follow_their_first)
 	cr_expect_eq(ended[0].f.fragment_bytes, 600);
 	cr_expect_eq(gw_flow_table_stats(t)->frag_attributed, 1);
 	cr_expect_eq(gw_flow_table_stats(t)->frag_unattributed, 1);
+	gw_flow_table_free(t);
+}
+
+Test(flow_table, fragments_before_their_first_are_held)
+{
+	struct gw_flow_table *t = table();
+	struct gw_packet first = udp(2, "10.0.0.1", 5000, "192.0.2.1", 6000, 1514);
+	first.is_fragment = true;
+	first.frag_id = 9;
+	struct gw_packet last = { .ts_us = 1, .wirelen = 300, .proto = GW_IPPROTO_UDP,
+				  .src = first.src, .dst = first.dst, .is_fragment = true,
+				  .frag_offset = 370, .frag_id = 9 };
+	struct gw_packet middle = last;
+	middle.ts_us = 3;
+	middle.frag_offset = 185;
+	gw_flow_table_update(t, &last);
+	gw_flow_table_update(t, &first);
+	gw_flow_table_update(t, &middle);
+	gw_flow_table_flush(t);
+	cr_assert_eq(n_ended, 1);
+	cr_expect_eq(ended[0].f.packets[GW_DIR_OUT], 3);
+	cr_expect_eq(ended[0].f.bytes[GW_DIR_OUT], 1514 + 600);
+	cr_expect_eq(ended[0].f.fragments, 2);
+	cr_expect_eq(ended[0].f.first_us, 1, "the held fragment came first");
+	cr_expect_eq(gw_flow_table_stats(t)->frag_attributed, 2);
+	cr_expect_eq(gw_flow_table_stats(t)->frag_unattributed, 0);
 	gw_flow_table_free(t);
 }
 

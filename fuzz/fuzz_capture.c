@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct gw_flow_reporter *rep;
 	if (gw_flow_reporter_jsonl.open(&rep, sink, NULL) == 0) {
-		struct gw_engine_hooks hooks = { .flow_end = on_end, .ud = rep };
+		struct gw_engine_hooks hooks = {.flow_end = on_end, .ud = rep};
 		struct gw_run_summary sum;
 		if (gw_engine_run_flows(cap, &o, &hooks, NULL, 0, &sum, NULL) == 0)
 			gw_flow_reporter_jsonl.summary(rep, &sum);

@@ -13,8 +13,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int linktypes[] = {
-	GW_LINKTYPE_NULL, GW_LINKTYPE_ETHERNET, GW_LINKTYPE_RAW, GW_LINKTYPE_LOOP,
-	GW_LINKTYPE_LINUX_SLL, GW_LINKTYPE_IPV4, GW_LINKTYPE_IPV6, GW_LINKTYPE_LINUX_SLL2,
+        GW_LINKTYPE_NULL,      GW_LINKTYPE_ETHERNET, GW_LINKTYPE_RAW,  GW_LINKTYPE_LOOP,
+        GW_LINKTYPE_LINUX_SLL, GW_LINKTYPE_IPV4,     GW_LINKTYPE_IPV6, GW_LINKTYPE_LINUX_SLL2,
 };
 
 static void ignore_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -50,10 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!table)
 			abort();
 	}
-	struct gw_decode_stats stats = { 0 };
-	struct gw_frame f = { .ts_us = (int64_t)extra * 1000, .caplen = (uint32_t)size,
-			      .wirelen = (uint32_t)size + (extra & 0xff), .linktype = linktype,
-			      .data = frame };
+	struct gw_decode_stats stats = {0};
+	struct gw_frame f = {.ts_us = (int64_t)extra * 1000,
+	                     .caplen = (uint32_t)size,
+	                     .wirelen = (uint32_t)size + (extra & 0xff),
+	                     .linktype = linktype,
+	                     .data = frame};
 	struct gw_packet p;
 	if (gw_decode(&f, &p, &stats) == GW_DECODE_OK)
 		gw_flow_table_update(table, &p);

@@ -29,26 +29,30 @@ bool gw__tcp_is_over(const struct gw_flow *f);
  * datagram to the flow its first fragment went to, for the non-first fragments
  * that follow; non-first fragments that come before their first are held as
  * counts until it arrives. Direct-mapped, a fixed number of slots. */
-enum gw__frag_state { GW__FRAG_EMPTY = 0, GW__FRAG_FIRST, GW__FRAG_PENDING };
+enum gw__frag_state {
+	GW__FRAG_EMPTY = 0,
+	GW__FRAG_FIRST,
+	GW__FRAG_PENDING
+};
 
 struct gw__frag_slot {
 	struct gw_addr src, dst;
 	uint32_t id;
 	uint8_t proto;
-	uint8_t state;        /* enum gw__frag_state */
-	uint32_t flow;        /* FIRST: flow index in the table */
-	uint64_t flow_seq;    /* FIRST: to tell a reused index from the same flow */
-	uint32_t packets;     /* PENDING: fragments held */
-	uint64_t bytes;       /* PENDING: their frame bytes */
-	int64_t ts_us;        /* when the slot was taken */
+	uint8_t state;     /* enum gw__frag_state */
+	uint32_t flow;     /* FIRST: flow index in the table */
+	uint64_t flow_seq; /* FIRST: to tell a reused index from the same flow */
+	uint32_t packets;  /* PENDING: fragments held */
+	uint64_t bytes;    /* PENDING: their frame bytes */
+	int64_t ts_us;     /* when the slot was taken */
 };
 
 struct gw__frag_memory {
 	struct gw__frag_slot *slots;
-	uint32_t mask;          /* slots - 1 (a power of two) */
+	uint32_t mask; /* slots - 1 (a power of two) */
 	int64_t timeout_us;
 	uint64_t seed;
-	uint64_t unattributed;  /* non-first fragments given up on */
+	uint64_t unattributed; /* non-first fragments given up on */
 };
 
 /* What a first fragment found waiting for it. */
@@ -64,12 +68,12 @@ void gw__frag_fini(struct gw__frag_memory *m);
 /* Records the first fragment p of a datagram that went to flow; returns in
  * *held the later fragments that came before it (packets = 0 if none). */
 void gw__frag_first(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t flow,
-		    uint64_t flow_seq, struct gw__frag_held *held);
+                    uint64_t flow_seq, struct gw__frag_held *held);
 
 /* A non-first fragment: true with the flow if its first fragment is known;
  * false if it is held (or given up on) instead. */
 bool gw__frag_later(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t *flow,
-		    uint64_t *flow_seq);
+                    uint64_t *flow_seq);
 
 /* A later fragment whose known flow has ended meanwhile. */
 void gw__frag_give_up(struct gw__frag_memory *m);

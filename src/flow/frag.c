@@ -35,12 +35,12 @@ static struct gw__frag_slot *slot_of(struct gw__frag_memory *m, const struct gw_
 {
 	/* Ports are not known in later fragments: hash the addresses and the IP id. */
 	uint32_t h = gw__flow_hash(m->seed, p->proto, &p->src, (uint16_t)p->frag_id, &p->dst,
-				   (uint16_t)(p->frag_id >> 16));
+	                           (uint16_t)(p->frag_id >> 16));
 	return &m->slots[h & m->mask];
 }
 
 static bool same_datagram(const struct gw__frag_memory *m, const struct gw__frag_slot *s,
-			  const struct gw_packet *p)
+                          const struct gw_packet *p)
 {
 	return s->state != GW__FRAG_EMPTY && s->id == p->frag_id && s->proto == p->proto &&
 	       gw_addr_equal(&s->src, &p->src) && gw_addr_equal(&s->dst, &p->dst) &&
@@ -66,7 +66,7 @@ static void take(struct gw__frag_slot *s, const struct gw_packet *p, uint8_t sta
 }
 
 void gw__frag_first(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t flow,
-		    uint64_t flow_seq, struct gw__frag_held *held)
+                    uint64_t flow_seq, struct gw__frag_held *held)
 {
 	struct gw__frag_slot *s = slot_of(m, p);
 	memset(held, 0, sizeof *held);
@@ -84,7 +84,7 @@ void gw__frag_first(struct gw__frag_memory *m, const struct gw_packet *p, uint32
 }
 
 bool gw__frag_later(struct gw__frag_memory *m, const struct gw_packet *p, uint32_t *flow,
-		    uint64_t *flow_seq)
+                    uint64_t *flow_seq)
 {
 	struct gw__frag_slot *s = slot_of(m, p);
 	if (same_datagram(m, s, p)) {

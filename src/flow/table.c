@@ -358,7 +358,7 @@ static void count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
 /* The first fragment of a datagram: remember its flow, and take over the later
  * fragments that came before it. */
 static void first_fragment(struct gw_flow_table *t, uint32_t i, enum gw_dir dir,
-			   const struct gw_packet *p)
+                           const struct gw_packet *p)
 {
 	struct gw_flow *f = flow_at(t, i);
 	struct gw__frag_held held;

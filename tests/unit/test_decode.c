@@ -317,7 +317,7 @@ Test(decode, truncated_ipv4_header)
 
 Test(decode, frame_shorter_than_ip_length)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 12);
 	/* Captured whole (caplen == wirelen) yet shorter than the IP total length. */
@@ -328,7 +328,7 @@ Test(decode, frame_shorter_than_ip_length)
 		cr_expect_eq(decode(101, &q), GW_DECODE_MALFORMED, "cut at %zu", cut);
 		cr_expect_eq(stats.malformed[GW_MAL_IPV4_PAST_FRAME], 1, "cut at %zu", cut);
 	}
-	struct pb v6 = { 0 };
+	struct pb v6 = {0};
 	pb_ipv6(&v6, 17, A6, B6, 100);
 	pb_udp(&v6, 1, 2, 0);
 	cr_expect_eq(decode(229, &v6), GW_DECODE_MALFORMED);
@@ -337,7 +337,7 @@ Test(decode, frame_shorter_than_ip_length)
 
 Test(decode, tcp_cut_by_snaplen)
 {
-	struct pb p = { 0 };
+	struct pb p = {0};
 	pb_ipv4(&p, 6, A4, B4, 32, 5, 0);
 	pb_tcp(&p, 40000, 80, 0x02, 12);
 	/* Cut by the snap length (caplen < wirelen): the fixed header must be there. */

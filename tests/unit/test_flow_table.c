@@ -331,9 +331,14 @@ Test(flow_table, fragments_before_their_first_are_held)
 	struct gw_packet first = udp(2, "10.0.0.1", 5000, "192.0.2.1", 6000, 1514);
 	first.is_fragment = true;
 	first.frag_id = 9;
-	struct gw_packet last = { .ts_us = 1, .wirelen = 300, .proto = GW_IPPROTO_UDP,
-				  .src = first.src, .dst = first.dst, .is_fragment = true,
-				  .frag_offset = 370, .frag_id = 9 };
+	struct gw_packet last = {.ts_us = 1,
+	                         .wirelen = 300,
+	                         .proto = GW_IPPROTO_UDP,
+	                         .src = first.src,
+	                         .dst = first.dst,
+	                         .is_fragment = true,
+	                         .frag_offset = 370,
+	                         .frag_id = 9};
 	struct gw_packet middle = last;
 	middle.ts_us = 3;
 	middle.frag_offset = 185;

@@ -7,6 +7,7 @@
 #define GHOSTWIRE_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ghostwire/addr.h"
@@ -63,25 +64,30 @@ struct gw_flow_key {
 };
 _Static_assert(sizeof(struct gw_flow_key) == 40, "flow key is 40 bytes");
 
+/* 128 bytes, two cache lines: what a lookup reads, then what a packet counts. */
 struct gw_flow {
+	/* line 1: the key and the table's links */
 	struct gw_flow_key key;
+	uint32_t hnext;       /* table internals: hash chain / free list */
+	uint32_t prev, next;  /* table internals: timer wheel slot list */
+	uint16_t wslot;       /* table internals: timer wheel slot */
+	uint16_t icmp_errors; /* ICMP errors quoting this flow (saturates) */
+	uint8_t tcp_flags[2]; /* enum gw_flow_tcp_seen bits, by enum gw_dir */
+	uint8_t tcp_state;    /* enum gw_tcp_state */
+	uint8_t orientation;  /* enum gw_orientation */
+	uint8_t opener;       /* enum gw_dir: GW_DIR_OUT if the local side opened */
+	uint8_t in_wheel;     /* table internals */
+	uint8_t pad[2];
+	/* line 2: the counters */
 	uint64_t seq;            /* creation number, from 1 */
 	int64_t first_us;        /* first packet, µs since the epoch */
 	int64_t last_us;         /* last packet */
 	uint64_t packets[2];     /* by enum gw_dir */
 	uint64_t bytes[2];       /* frame bytes on the wire, by enum gw_dir */
-	uint64_t fragment_bytes; /* bytes of non-first fragments (included in bytes) */
 	uint32_t fragments;      /* non-first fragments (included in packets) */
-	uint32_t hash;           /* of the key, cached for chain walks */
-	uint32_t hnext;          /* table internals: hash chain / free list */
-	uint32_t prev, next;     /* table internals: age list */
-	uint16_t icmp_errors;    /* ICMP errors quoting this flow (saturates) */
-	uint8_t tcp_flags[2];    /* enum gw_flow_tcp_seen bits, by enum gw_dir */
-	uint8_t tcp_state;       /* enum gw_tcp_state */
-	uint8_t orientation;     /* enum gw_orientation */
-	uint8_t opener;          /* enum gw_dir: GW_DIR_OUT if the local side opened */
-	uint8_t list;            /* table internals: which age list */
+	uint32_t fragment_bytes; /* their frame bytes (included in bytes; saturates at 4 GiB) */
 };
+_Static_assert(sizeof(struct gw_flow) == 128, "a flow is two cache lines");
 
 /* Called for every flow that leaves the table; f is borrowed for the call. */
 typedef void (*gw_flow_end_fn)(void *ud, const struct gw_flow *f, enum gw_flow_end why);
@@ -111,6 +117,11 @@ int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net) 
  * packet in its flow, creating the flow if needed (which evicts the least
  * recently active flow when the table is full). */
 void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p);
+
+/* The same for up to GW_FLOW_BATCH_MAX packets in order, with the table's
+ * memory loaded ahead: the result is exactly that of updating one by one. */
+#define GW_FLOW_BATCH_MAX 64
+void gw_flow_table_update_batch(struct gw_flow_table *t, const struct gw_packet *pkts, size_t n);
 
 /* Ends flows whose timeouts passed at now_us (for live use when no packets come). */
 void gw_flow_table_expire(struct gw_flow_table *t, int64_t now_us);

@@ -10,7 +10,11 @@
 #define PROGRESS_EVERY_FRAMES 4096
 #define PROGRESS_INTERVAL_US  250000
 
+#define BATCH                 32
+
 struct run {
+	struct gw_packet batch[BATCH]; /* decoded, waiting for the flow table */
+	size_t batched;
 	struct gw_capture *cap;
 	struct gw_flow_table *table;
 	const struct gw_engine_hooks *hooks;
@@ -36,13 +40,22 @@ static void tick(struct run *r, bool force)
 	}
 }
 
+/* Hands the decoded packets to the flow table: when the batch is full, and
+ * whenever the capture pauses, so that live flows are never held back. */
+static void flush_batch(struct run *r)
+{
+	gw_flow_table_update_batch(r->table, r->batch, r->batched);
+	r->batched = 0;
+}
+
 static void on_frame(struct run *r, const struct gw_frame *frame)
 {
-	struct gw_packet pkt;
 	r->sum->frames++;
 	r->sum->bytes += frame->wirelen;
-	if (gw_decode(frame, &pkt, &r->sum->decode) == GW_DECODE_OK)
-		gw_flow_table_update(r->table, &pkt);
+	/* Decoding copies what it needs: the frame may go, the packet stays. */
+	if (gw_decode(frame, &r->batch[r->batched], &r->sum->decode) == GW_DECODE_OK &&
+	    ++r->batched == BATCH)
+		flush_batch(r);
 	if (r->sum->frames % PROGRESS_EVERY_FRAMES == 0)
 		tick(r, false);
 }
@@ -69,7 +82,13 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 		int got = gw_capture_next(cap, &frame, &rerr);
 		if (got == GW_CAPTURE_FRAME) {
 			on_frame(&r, &frame);
-		} else if (got == GW_CAPTURE_NONE) {
+			if (deadline && sum->frames % PROGRESS_EVERY_FRAMES == 0 &&
+			    gw_clock_monotonic_us() >= deadline)
+				break;
+			continue;
+		}
+		flush_batch(&r);
+		if (got == GW_CAPTURE_NONE) {
 			gw_flow_table_expire(table, gw_clock_realtime_us());
 			tick(&r, false);
 		} else if (got == GW_CAPTURE_EOF) {
@@ -79,11 +98,10 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 			snprintf(sum->error, sizeof sum->error, "%s", rerr.msg);
 			break;
 		}
-		bool check_time =
-		        got != GW_CAPTURE_FRAME || sum->frames % PROGRESS_EVERY_FRAMES == 0;
-		if (deadline && check_time && gw_clock_monotonic_us() >= deadline)
+		if (deadline && gw_clock_monotonic_us() >= deadline)
 			break;
 	}
+	flush_batch(&r);
 	tick(&r, true);
 	gw_flow_table_flush(table);
 	sum->flows = *gw_flow_table_stats(table);

@@ -1,8 +1,8 @@
 /* flow/table.c — the bounded flow table: owns every struct gw_flow from first
- * packet to its end, the hash index, the two age lists (open flows by last
- * activity, and closed TCP flows waiting out the closed timeout) and the
- * end/eviction counters. Flows live in fixed-size chunks allocated as the table
- * grows, never beyond max_flows; indices, not pointers, link them. */
+ * packet to its end, the hash index, the timer wheel that ends idle and closed
+ * flows, and the end/eviction counters. Flows live in fixed-size chunks
+ * allocated as the table grows, never beyond max_flows; indices, not pointers,
+ * link them. See docs/internals/flow-table.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +12,8 @@
 #define NIL         UINT32_MAX
 #define CHUNK_SHIFT 14
 #define CHUNK_FLOWS (1u << CHUNK_SHIFT)
-
-enum {
-	LIST_NONE = 0,
-	LIST_OPEN = 1,
-	LIST_CLOSED = 2
-};
-
-struct age_list {
-	uint32_t head, tail;
-	int64_t timeout_us;
-};
+#define WHEEL_SLOTS 4096u /* one slot per second of deadline; a power of two */
+#define US          1000000
 
 struct gw_flow_table {
 	struct gw_flow **chunks; /* chunk i holds flows [i*CHUNK_FLOWS, (i+1)*CHUNK_FLOWS) */
@@ -34,7 +25,13 @@ struct gw_flow_table {
 	uint32_t bucket_mask;
 	uint64_t seed;
 	uint64_t next_seq;
-	struct age_list lists[3]; /* by LIST_*; [LIST_NONE] unused */
+	int64_t idle_us, closed_us; /* timeouts */
+	/* The timer wheel: slot s holds flows whose deadline second ≡ s (mod
+	 * WHEEL_SLOTS). Every second before wheel_s has been processed. */
+	uint32_t wheel[WHEEL_SLOTS];      /* first flow of each slot, in filing order */
+	uint32_t wheel_tail[WHEEL_SLOTS]; /* last */
+	int64_t wheel_s;
+	bool wheel_started;
 	struct gw_cidr nets[GW_MAX_LOCAL_NETS];
 	unsigned n_nets;
 	struct gw__frag_memory frags;
@@ -50,7 +47,6 @@ static inline struct gw_flow *flow_at(const struct gw_flow_table *t, uint32_t i)
 
 static uint64_t random_seed(void)
 {
-	/* Seeding is the clock's job elsewhere; here any unpredictable bits do. */
 	uint64_t s = (uint64_t)(uintptr_t)&s;
 	FILE *f = fopen("/dev/urandom", "rb");
 	if (f) {
@@ -72,7 +68,6 @@ struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_
 	if (!t)
 		goto nomem;
 	t->max_flows = o->max_flows;
-	t->n_chunks = 0;
 	t->chunks = calloc((o->max_flows + CHUNK_FLOWS - 1) / CHUNK_FLOWS, sizeof *t->chunks);
 	uint32_t nb = 1024;
 	while (nb < o->max_flows && nb < (1u << 31))
@@ -85,10 +80,10 @@ struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_
 		goto nomem;
 	t->free_head = NIL;
 	t->next_seq = 1;
-	for (int l = 0; l < 3; l++)
-		t->lists[l].head = t->lists[l].tail = NIL;
-	t->lists[LIST_OPEN].timeout_us = (int64_t)o->idle_timeout_s * 1000000;
-	t->lists[LIST_CLOSED].timeout_us = (int64_t)o->closed_timeout_s * 1000000;
+	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
+		t->wheel[s] = t->wheel_tail[s] = NIL;
+	t->idle_us = (int64_t)o->idle_timeout_s * US;
+	t->closed_us = (int64_t)o->closed_timeout_s * US;
 	memcpy(t->nets, o->local_nets, sizeof(struct gw_cidr) * o->n_local_nets);
 	t->n_nets = o->n_local_nets;
 	t->on_end = on_end;
@@ -126,51 +121,57 @@ const struct gw_flow_table_stats *gw_flow_table_stats(struct gw_flow_table *t)
 	return &t->stats;
 }
 
-/* --- age lists --- */
+/* --- the timer wheel --- */
 
-static void list_unlink(struct gw_flow_table *t, uint32_t i)
+static inline int64_t floor_s(int64_t us)
+{
+	return us >= 0 ? us / US : -((-us + US - 1) / US);
+}
+
+static inline int64_t deadline_us(const struct gw_flow_table *t, const struct gw_flow *f)
+{
+	return f->last_us + (gw__tcp_is_over(f) ? t->closed_us : t->idle_us);
+}
+
+static void wheel_unlink(struct gw_flow_table *t, uint32_t i)
 {
 	struct gw_flow *f = flow_at(t, i);
-	struct age_list *l = &t->lists[f->list];
+	if (!f->in_wheel)
+		return;
 	if (f->prev != NIL)
 		flow_at(t, f->prev)->next = f->next;
 	else
-		l->head = f->next;
+		t->wheel[f->wslot] = f->next;
 	if (f->next != NIL)
 		flow_at(t, f->next)->prev = f->prev;
 	else
-		l->tail = f->prev;
-	f->list = LIST_NONE;
+		t->wheel_tail[f->wslot] = f->prev;
+	f->in_wheel = 0;
 }
 
-static void list_append(struct gw_flow_table *t, uint32_t i, uint8_t which)
+/* Files f at the end of its deadline second's slot (never a second already
+ * processed), so that each slot lists its flows in the order they were filed. */
+static void wheel_insert(struct gw_flow_table *t, uint32_t i)
 {
 	struct gw_flow *f = flow_at(t, i);
-	struct age_list *l = &t->lists[which];
-	f->list = which;
+	int64_t s = floor_s(deadline_us(t, f));
+	if (s < t->wheel_s)
+		s = t->wheel_s;
+	uint16_t slot = (uint16_t)((uint64_t)s & (WHEEL_SLOTS - 1));
+	f->wslot = slot;
 	f->next = NIL;
-	f->prev = l->tail;
-	if (l->tail != NIL)
-		flow_at(t, l->tail)->next = i;
+	f->prev = t->wheel_tail[slot];
+	if (f->prev != NIL)
+		flow_at(t, f->prev)->next = i;
 	else
-		l->head = i;
-	l->tail = i;
-}
-
-/* Keeps each list ordered by last activity: a touched flow goes to the tail. */
-static void list_touch(struct gw_flow_table *t, uint32_t i, uint8_t which)
-{
-	struct gw_flow *f = flow_at(t, i);
-	if (f->list == which && t->lists[which].tail == i)
-		return;
-	if (f->list != LIST_NONE)
-		list_unlink(t, i);
-	list_append(t, i, which);
+		t->wheel[slot] = i;
+	t->wheel_tail[slot] = i;
+	f->in_wheel = 1;
 }
 
 /* --- hash index --- */
 
-static bool key_matches(const struct gw_flow *f, const struct gw_packet *p, enum gw_dir *dir)
+static inline bool key_matches(const struct gw_flow *f, const struct gw_packet *p, enum gw_dir *dir)
 {
 	const struct gw_flow_key *k = &f->key;
 	if (k->proto != p->proto || k->family != p->src.family)
@@ -191,19 +192,26 @@ static bool key_matches(const struct gw_flow *f, const struct gw_packet *p, enum
 static uint32_t lookup(const struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash,
                        enum gw_dir *dir)
 {
-	for (uint32_t b = t->buckets[hash & t->bucket_mask]; b != 0;) {
-		struct gw_flow *f = flow_at(t, b - 1);
-		if (f->hash == hash && key_matches(f, p, dir))
-			return b - 1;
-		b = f->hnext == NIL ? 0 : f->hnext + 1;
-	}
+	uint32_t b = t->buckets[hash & t->bucket_mask];
+	for (uint32_t i = b == 0 ? NIL : b - 1; i != NIL; i = flow_at(t, i)->hnext)
+		if (key_matches(flow_at(t, i), p, dir))
+			return i;
 	return NIL;
+}
+
+static uint32_t key_hash(const struct gw_flow_table *t, const struct gw_flow *f)
+{
+	struct gw_addr local, remote;
+	gw_flow_local_addr(f, &local);
+	gw_flow_remote_addr(f, &remote);
+	return gw__flow_hash(t->seed, f->key.proto, &local, f->key.local_port, &remote,
+	                     f->key.remote_port);
 }
 
 static void index_remove(struct gw_flow_table *t, uint32_t i)
 {
 	struct gw_flow *f = flow_at(t, i);
-	uint32_t *bucket = &t->buckets[f->hash & t->bucket_mask];
+	uint32_t *bucket = &t->buckets[key_hash(t, f) & t->bucket_mask];
 	uint32_t cur = *bucket == 0 ? NIL : *bucket - 1, prev = NIL;
 	while (cur != NIL && cur != i) {
 		prev = cur;
@@ -226,7 +234,7 @@ static void end_flow(struct gw_flow_table *t, uint32_t i, enum gw_flow_end why)
 	t->stats.active--;
 	if (t->on_end)
 		t->on_end(t->ud, f, why);
-	list_unlink(t, i);
+	wheel_unlink(t, i);
 	index_remove(t, i);
 	f->seq = 0;
 	f->hnext = t->free_head;
@@ -246,7 +254,7 @@ static uint32_t slot_alloc(struct gw_flow_table *t)
 	if ((t->used >> CHUNK_SHIFT) == t->n_chunks) {
 		uint32_t left = t->max_flows - t->used;
 		uint32_t n = left < CHUNK_FLOWS ? left : CHUNK_FLOWS;
-		struct gw_flow *c = malloc((size_t)n * sizeof *c);
+		struct gw_flow *c = aligned_alloc(64, (size_t)n * sizeof *c);
 		if (!c)
 			return NIL;
 		t->chunks[t->n_chunks++] = c;
@@ -254,16 +262,35 @@ static uint32_t slot_alloc(struct gw_flow_table *t)
 	return t->used++;
 }
 
-/* The flow that has been quiet longest: the closed list's head, else the open list's. */
-static uint32_t eviction_victim(const struct gw_flow_table *t)
+/* The flow whose deadline comes first: closed flows (short timeout) before open
+ * ones of the same age, and among equals the least recently filed. A flow found
+ * filed under a deadline that its packets have since pushed back is refiled on
+ * the way, so each flow is passed over at most once per deadline. */
+static uint32_t eviction_victim(struct gw_flow_table *t)
 {
-	if (t->lists[LIST_CLOSED].head != NIL)
-		return t->lists[LIST_CLOSED].head;
-	return t->lists[LIST_OPEN].head;
+	uint32_t later = NIL; /* the soonest of the flows due in a later turn */
+	int64_t later_deadline = 0;
+	for (int64_t s = t->wheel_s; s < t->wheel_s + WHEEL_SLOTS; s++) {
+		uint32_t slot = (uint32_t)((uint64_t)s & (WHEEL_SLOTS - 1));
+		for (uint32_t i = t->wheel[slot], next; i != NIL; i = next) {
+			struct gw_flow *f = flow_at(t, i);
+			next = f->next;
+			int64_t d = deadline_us(t, f), ds = floor_s(d);
+			if (ds <= s)
+				return i;
+			if (ds < s + WHEEL_SLOTS) {
+				wheel_unlink(t, i); /* pushed back: file it where it is due */
+				wheel_insert(t, i);
+			} else if (later == NIL || d < later_deadline) {
+				later = i;
+				later_deadline = d;
+			}
+		}
+	}
+	return later;
 }
 
-static uint32_t flow_create(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash,
-                            enum gw_dir *dir)
+static uint32_t flow_create(struct gw_flow_table *t, const struct gw_packet *p, enum gw_dir *dir)
 {
 	uint32_t i = slot_alloc(t);
 	if (i == NIL) {
@@ -290,21 +317,25 @@ static uint32_t flow_create(struct gw_flow_table *t, const struct gw_packet *p, 
 	memcpy(f->key.local, local->bytes, 16);
 	memcpy(f->key.remote, remote->bytes, 16);
 	f->seq = t->next_seq++;
-	f->first_us = p->ts_us;
-	f->hash = hash;
+	f->first_us = f->last_us = p->ts_us;
 	f->orientation = (uint8_t)orientation;
 	*dir = src_local ? GW_DIR_OUT : GW_DIR_IN;
 	f->opener = (uint8_t)(opener_src == src_local ? GW_DIR_OUT : GW_DIR_IN);
-	f->list = LIST_NONE;
 
+	return i;
+}
+
+/* Links a new flow into the index and the wheel, once its first packet is counted. */
+static void flow_link(struct gw_flow_table *t, uint32_t i, uint32_t hash)
+{
+	struct gw_flow *f = flow_at(t, i);
 	uint32_t *bucket = &t->buckets[hash & t->bucket_mask];
 	f->hnext = *bucket == 0 ? NIL : *bucket - 1;
 	*bucket = i + 1;
-
+	wheel_insert(t, i);
 	t->stats.flows++;
 	if (++t->stats.active > t->stats.max_active)
 		t->stats.max_active = t->stats.active;
-	return i;
 }
 
 static void count(struct gw_flow *f, enum gw_dir dir, const struct gw_packet *p)
@@ -336,6 +367,12 @@ static bool link_icmp_error(struct gw_flow_table *t, const struct gw_packet *p)
 	return true;
 }
 
+static void add_fragment_bytes(struct gw_flow *f, uint64_t bytes)
+{
+	uint64_t sum = (uint64_t)f->fragment_bytes + bytes;
+	f->fragment_bytes = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
 static void count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	uint32_t i;
@@ -350,9 +387,8 @@ static void count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
 	enum gw_dir dir = memcmp(f->key.local, p->src.bytes, 16) == 0 ? GW_DIR_OUT : GW_DIR_IN;
 	count(f, dir, p);
 	f->fragments++;
-	f->fragment_bytes += p->wirelen;
+	add_fragment_bytes(f, p->wirelen);
 	t->stats.frag_attributed++;
-	list_touch(t, i, f->list == LIST_NONE ? LIST_OPEN : f->list);
 }
 
 /* The first fragment of a datagram: remember its flow, and take over the later
@@ -368,13 +404,13 @@ static void first_fragment(struct gw_flow_table *t, uint32_t i, enum gw_dir dir,
 	f->packets[dir] += held.packets;
 	f->bytes[dir] += held.bytes;
 	f->fragments += held.packets;
-	f->fragment_bytes += held.bytes;
+	add_fragment_bytes(f, held.bytes);
 	if (held.ts_us < f->first_us)
 		f->first_us = held.ts_us;
 	t->stats.frag_attributed += held.packets;
 }
 
-void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
+static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash)
 {
 	/* First end what timed out by this packet's time: a packet after its flow's
 	 * idle timeout starts a new flow rather than reviving the old one. */
@@ -386,7 +422,6 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 	if (p->is_icmp_error && p->quoted_ok && link_icmp_error(t, p))
 		return;
 
-	uint32_t hash = gw__flow_hash(t->seed, p->proto, &p->src, p->sport, &p->dst, p->dport);
 	enum gw_dir dir;
 	uint32_t i = lookup(t, p, hash, &dir);
 	bool is_tcp = p->proto == GW_IPPROTO_TCP && p->has_ports;
@@ -397,35 +432,111 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 	}
 	bool first = i == NIL;
 	if (first) {
-		i = flow_create(t, p, hash, &dir);
+		i = flow_create(t, p, &dir);
 		if (i == NIL)
-			return; /* allocation failed: counted as no flow; cannot happen when full */
+			return; /* no memory for a new chunk: the packet is in no flow */
 	}
 	struct gw_flow *f = flow_at(t, i);
+	bool was_over = is_tcp && !first && gw__tcp_is_over(f);
 	count(f, dir, p);
 	if (is_tcp)
 		gw__tcp_track(f, dir, p->tcp_flags, first);
+	if (first) {
+		flow_link(t, i, hash);
+	} else if (is_tcp && !was_over && gw__tcp_is_over(f)) {
+		/* Closing brings the deadline forward: refile now. Later deadlines are
+		 * refiled lazily, when the wheel reaches the old one. */
+		wheel_unlink(t, i);
+		wheel_insert(t, i);
+	}
 	if (p->is_fragment)
 		first_fragment(t, i, dir, p);
-	list_touch(t, i, is_tcp && gw__tcp_is_over(f) ? LIST_CLOSED : LIST_OPEN);
 }
 
-static void expire_list(struct gw_flow_table *t, uint8_t which, int64_t now_us,
-                        enum gw_flow_end why)
+static inline uint32_t packet_hash(const struct gw_flow_table *t, const struct gw_packet *p)
 {
-	struct age_list *l = &t->lists[which];
-	while (l->head != NIL) {
-		struct gw_flow *f = flow_at(t, l->head);
-		if (f->last_us + l->timeout_us > now_us)
-			break;
-		end_flow(t, l->head, why);
+	return gw__flow_hash(t->seed, p->proto, &p->src, p->sport, &p->dst, p->dport);
+}
+
+void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
+{
+	update_one(t, p, packet_hash(t, p));
+}
+
+/* How far ahead the batch loop loads buckets, and flows. A table bigger than
+ * the caches costs one memory load for the bucket and two for the flow per
+ * packet; issuing them a few packets early overlaps them with useful work. */
+#define PREFETCH_BUCKET_AHEAD 8
+#define PREFETCH_FLOW_AHEAD   4
+
+static inline void prefetch_flow(const struct gw_flow_table *t, uint32_t hash)
+{
+	uint32_t b = t->buckets[hash & t->bucket_mask];
+	if (b != 0) {
+		const struct gw_flow *f = flow_at(t, b - 1);
+		__builtin_prefetch(f);
+		__builtin_prefetch(&f->seq, 1);
+	}
+}
+
+void gw_flow_table_update_batch(struct gw_flow_table *t, const struct gw_packet *pkts, size_t n)
+{
+	uint32_t hashes[GW_FLOW_BATCH_MAX];
+	if (n > GW_FLOW_BATCH_MAX)
+		n = GW_FLOW_BATCH_MAX;
+	for (size_t i = 0; i < n; i++) {
+		hashes[i] = packet_hash(t, &pkts[i]);
+		if (i < PREFETCH_BUCKET_AHEAD)
+			__builtin_prefetch(&t->buckets[hashes[i] & t->bucket_mask]);
+	}
+	for (size_t i = 0; i < n && i < PREFETCH_FLOW_AHEAD; i++)
+		prefetch_flow(t, hashes[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i + PREFETCH_BUCKET_AHEAD < n)
+			__builtin_prefetch(
+			        &t->buckets[hashes[i + PREFETCH_BUCKET_AHEAD] & t->bucket_mask]);
+		if (i + PREFETCH_FLOW_AHEAD < n)
+			prefetch_flow(t, hashes[i + PREFETCH_FLOW_AHEAD]);
+		update_one(t, &pkts[i], hashes[i]);
+	}
+}
+
+/* Processes the wheel slot of second s (all of which lies before now): ends the
+ * flows due by then, refiles those whose packets pushed their deadline later. */
+static void wheel_turn(struct gw_flow_table *t, int64_t s)
+{
+	uint32_t slot = (uint32_t)((uint64_t)s & (WHEEL_SLOTS - 1));
+	uint32_t i = t->wheel[slot];
+	t->wheel[slot] = t->wheel_tail[slot] = NIL;
+	while (i != NIL) {
+		struct gw_flow *f = flow_at(t, i);
+		uint32_t next = f->next;
+		f->in_wheel = 0;
+		if (floor_s(deadline_us(t, f)) <= s) {
+			end_flow(t, i, gw__tcp_is_over(f) ? GW_END_CLOSED : GW_END_IDLE);
+		} else {
+			/* wheel_insert never files below wheel_s, which is s + 1 by now. */
+			wheel_insert(t, i);
+		}
+		i = next;
 	}
 }
 
 void gw_flow_table_expire(struct gw_flow_table *t, int64_t now_us)
 {
-	expire_list(t, LIST_CLOSED, now_us, GW_END_CLOSED);
-	expire_list(t, LIST_OPEN, now_us, GW_END_IDLE);
+	int64_t now_s = floor_s(now_us);
+	if (!t->wheel_started) {
+		t->wheel_s = now_s;
+		t->wheel_started = true;
+		return;
+	}
+	/* A jump longer than the wheel: one full turn visits every flow. */
+	if (now_s - t->wheel_s > (int64_t)WHEEL_SLOTS)
+		t->wheel_s = now_s - WHEEL_SLOTS;
+	while (t->wheel_s < now_s) {
+		int64_t s = t->wheel_s++;
+		wheel_turn(t, s);
+	}
 }
 
 struct seq_index {
@@ -439,27 +550,29 @@ static int by_seq(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void end_at_flush(struct gw_flow_table *t, uint32_t i)
+{
+	end_flow(t, i, gw__tcp_is_over(flow_at(t, i)) ? GW_END_CLOSED : GW_END_INPUT);
+}
+
 void gw_flow_table_flush(struct gw_flow_table *t)
 {
 	uint64_t n = t->stats.active;
 	struct seq_index *all = n ? malloc(n * sizeof *all) : NULL;
 	gw__frag_drain(&t->frags);
 	if (n && !all) {
-		/* No memory to sort: end them in age order rather than lose any. */
-		while (t->lists[LIST_CLOSED].head != NIL)
-			end_flow(t, t->lists[LIST_CLOSED].head, GW_END_CLOSED);
-		while (t->lists[LIST_OPEN].head != NIL)
-			end_flow(t, t->lists[LIST_OPEN].head, GW_END_INPUT);
+		/* No memory to sort: end them in wheel order rather than lose any. */
+		for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
+			while (t->wheel[s] != NIL)
+				end_at_flush(t, t->wheel[s]);
 		return;
 	}
 	uint64_t k = 0;
-	for (uint8_t l = LIST_OPEN; l <= LIST_CLOSED; l++)
-		for (uint32_t i = t->lists[l].head; i != NIL; i = flow_at(t, i)->next)
+	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
+		for (uint32_t i = t->wheel[s]; i != NIL; i = flow_at(t, i)->next)
 			all[k++] = (struct seq_index){flow_at(t, i)->seq, i};
 	qsort(all, k, sizeof *all, by_seq);
-	for (uint64_t j = 0; j < k; j++) {
-		bool closed = flow_at(t, all[j].index)->list == LIST_CLOSED;
-		end_flow(t, all[j].index, closed ? GW_END_CLOSED : GW_END_INPUT);
-	}
+	for (uint64_t j = 0; j < k; j++)
+		end_at_flush(t, all[j].index);
 	free(all);
 }

@@ -234,11 +234,14 @@ Test(flow_table, idle_flows_expire_in_age_order)
 	gw_flow_table_update(t, &a);
 	gw_flow_table_update(t, &b);
 	gw_flow_table_update(t, &a2);
+	/* Deadlines are kept to the second: a flow ends within the second after. */
 	gw_flow_table_expire(t, 11 * S);
+	cr_assert_eq(n_ended, 0);
+	gw_flow_table_expire(t, 12 * S);
 	cr_assert_eq(n_ended, 1);
 	cr_expect_eq(ended[0].f.key.local_port, 1001);
 	cr_expect_eq(ended[0].why, GW_END_IDLE);
-	gw_flow_table_expire(t, 12 * S);
+	gw_flow_table_expire(t, 13 * S);
 	cr_assert_eq(n_ended, 2);
 	cr_expect_eq(ended[1].f.key.local_port, 1000);
 	cr_expect_eq(ended[1].f.packets[GW_DIR_IN], 1);

@@ -10,7 +10,7 @@
 #define PROGRESS_EVERY_FRAMES 4096
 #define PROGRESS_INTERVAL_US  250000
 
-#define BATCH                 32
+#define BATCH                 64
 
 struct run {
 	struct gw_packet batch[BATCH]; /* decoded, waiting for the flow table */

@@ -466,10 +466,13 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 /* How far ahead the batch loop loads buckets, and flows. A table bigger than
  * the caches costs one memory load for the bucket and two for the flow per
  * packet; issuing them a few packets early overlaps them with useful work. */
-#define PREFETCH_BUCKET_AHEAD 8
-#define PREFETCH_FLOW_AHEAD   4
+#define PREFETCH_BUCKET_AHEAD 16
+#define PREFETCH_FLOW_AHEAD   8
 
-static inline void prefetch_flow(const struct gw_flow_table *t, uint32_t hash)
+/* always_inline: GCC otherwise marks a function of prefetches alone "pure" and
+ * deletes the calls (their result being unused). */
+static inline __attribute__((always_inline)) void prefetch_flow(const struct gw_flow_table *t,
+                                                                uint32_t hash)
 {
 	uint32_t b = t->buckets[hash & t->bucket_mask];
 	if (b != 0) {

@@ -4,4 +4,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-exec build/ghostwire flows -r pcaps/demo/session.pcap --local-net 10.0.0.0/8 "$@"
+exec build/ghostwire flows -r pcaps/demo/session.pcap --local-net 10.0.0.0/8 \
+	--local-net 2001:db8:10::/48 "$@"

@@ -30,7 +30,8 @@ RUNS=${RUNS:-2}                    # runs per tool; the best counts
 CPU=${CPU:-0}                      # core to pin to
 SEED=${SEED:-1}
 SCENARIOS=${SCENARIOS:-"A B C"}
-GW_ARGS=${GW_ARGS:-}               # extra arguments for ghostwire flows
+GW_ARGS=${GW_ARGS:---max-flows 2000000}  # extra arguments for ghostwire flows: a table that never
+                                   # fills, so A and B time flows, not evictions
 GW_CHECK=${GW_CHECK:-1}            # 1: an untimed --json pass to read ghostwire's counts
 STRICT=${STRICT:-0}                # 1: exit 1 when a target is missed
 QUICK=${QUICK:-0}                  # 1: 10x smaller captures (smoke test; targets not meaningful)

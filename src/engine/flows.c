@@ -76,9 +76,9 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 	r.started_us = r.last_tick_us = gw_clock_monotonic_us();
 	int64_t deadline = duration_s ? r.started_us + (int64_t)duration_s * 1000000 : 0;
 
+	struct gw_err rerr; /* filled only when a read fails */
 	while (!(stop && *stop)) {
 		struct gw_frame frame;
-		struct gw_err rerr = {0};
 		int got = gw_capture_next(cap, &frame, &rerr);
 		if (got == GW_CAPTURE_FRAME) {
 			on_frame(&r, &frame);

@@ -39,7 +39,7 @@ else
 fi
 
 echo "== fuzzing"
-if scripts/fuzz.sh "${GW_FUZZ_SECONDS:-45}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if scripts/fuzz.sh "${GW_FUZZ_SECONDS:-30}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== format"
 if scripts/format.sh --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi

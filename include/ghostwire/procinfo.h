@@ -12,17 +12,17 @@
 struct gw_procinfo;
 
 struct gw_procinfo_stats {
-	uint64_t scans;            /* refreshes */
-	uint64_t processes;        /* processes seen in the last refresh */
-	uint64_t fd_dirs_read;     /* /proc/PID/fd directories read (cache misses) */
-	uint64_t fd_dirs_cached;   /* skipped because unchanged since the last refresh */
-	uint64_t no_permission;    /* processes whose fds could not be read */
-	uint64_t vanished;         /* processes that exited during a scan */
+	uint64_t scans;          /* refreshes */
+	uint64_t processes;      /* processes seen in the last refresh */
+	uint64_t fd_dirs_read;   /* /proc/PID/fd directories read (cache misses) */
+	uint64_t fd_dirs_cached; /* skipped because unchanged since the last refresh */
+	uint64_t no_permission;  /* processes whose fds could not be read */
+	uint64_t vanished;       /* processes that exited during a scan */
 };
 
 /* Reads processes below proc_root ("/proc", or a fixture tree in tests). */
-int gw_procinfo_new(const char *proc_root, struct gw_procinfo **out,
-                    struct gw_err *err) GW_MUST_CHECK;
+int gw_procinfo_new(const char *proc_root, struct gw_procinfo **out, struct gw_err *err)
+        GW_MUST_CHECK;
 void gw_procinfo_free(struct gw_procinfo *p);
 
 /* Brings the inode → pid map up to date. Processes whose fd directory did not

@@ -40,61 +40,62 @@ enum gw_sock_state {
 
 /* Why a socket has or lacks an owning process. */
 enum gw_owner_status {
-	GW_OWNER_UNRESOLVED = 0, /* not looked up (owners not asked for) */
-	GW_OWNER_KNOWN = 1,      /* pid is set */
-	GW_OWNER_NO_INODE = 2,   /* no file behind it: TIME_WAIT, NEW_SYN_RECV, kernel socket */
-	GW_OWNER_NOT_FOUND = 3,  /* no process holds its inode (orphaned, or the owner exited) */
+	GW_OWNER_UNRESOLVED = 0,    /* not looked up (owners not asked for) */
+	GW_OWNER_KNOWN = 1,         /* pid is set */
+	GW_OWNER_NO_INODE = 2,      /* no file behind it: TIME_WAIT, NEW_SYN_RECV, kernel socket */
+	GW_OWNER_NOT_FOUND = 3,     /* no process holds its inode (orphaned, or the owner exited) */
 	GW_OWNER_NO_PERMISSION = 4, /* some /proc/PID/fd could not be read */
 };
 
 struct gw_socket {
-	uint8_t proto;          /* enum gw_sock_proto */
-	uint8_t family;         /* GW_AF_INET / GW_AF_INET6; GW_AF_NONE for PACKET */
-	uint8_t state;          /* enum gw_sock_state */
-	uint8_t raw_protocol;   /* RAW: the IP protocol it was opened for (255 = IPPROTO_RAW) */
-	uint16_t local_port;    /* host order; RAW and PACKET: 0 */
+	uint8_t proto;        /* enum gw_sock_proto */
+	uint8_t family;       /* GW_AF_INET / GW_AF_INET6; GW_AF_NONE for PACKET */
+	uint8_t state;        /* enum gw_sock_state */
+	uint8_t raw_protocol; /* RAW: the IP protocol it was opened for (255 = IPPROTO_RAW) */
+	uint16_t local_port;  /* host order; RAW and PACKET: 0 */
 	uint16_t remote_port;
-	struct gw_addr local;   /* wildcard: family set, bytes zero */
+	struct gw_addr local; /* wildcard: family set, bytes zero */
 	struct gw_addr remote;
-	uint16_t packet_type;   /* PACKET: 3 = SOCK_RAW (with link header), 2 = SOCK_DGRAM */
-	uint16_t packet_proto;  /* PACKET: EtherType bound, host order (0x0003 = ETH_P_ALL, 0 = none) */
-	bool packet_filter;     /* PACKET: a BPF filter is attached */
-	uint8_t owner_status;   /* enum gw_owner_status */
-	uint32_t ifindex;       /* bound interface (SO_BINDTODEVICE / packet bind), 0 = any */
-	uint32_t uid;           /* the socket's uid */
-	uint32_t rx_queue;      /* bytes queued (TCP LISTEN: accept backlog) */
+	uint16_t packet_type; /* PACKET: 3 = SOCK_RAW (with link header), 2 = SOCK_DGRAM */
+	uint16_t
+	        packet_proto; /* PACKET: EtherType bound, host order (0x0003 = ETH_P_ALL, 0 = none) */
+	bool packet_filter;   /* PACKET: a BPF filter is attached */
+	uint8_t owner_status; /* enum gw_owner_status */
+	uint32_t ifindex;     /* bound interface (SO_BINDTODEVICE / packet bind), 0 = any */
+	uint32_t uid;         /* the socket's uid */
+	uint32_t rx_queue;    /* bytes queued (TCP LISTEN: accept backlog) */
 	uint32_t tx_queue;
-	uint64_t inode;         /* socket inode, 0 if none */
-	uint64_t cookie;        /* kernel socket cookie (sock_diag), 0 if unknown */
-	uint64_t netns;         /* network namespace id (inode of /proc/PID/ns/net), 0 if unknown */
-	int32_t pid;            /* owning process when owner_status is KNOWN (the lowest pid holding it) */
-	uint32_t n_holders;     /* processes holding it (after fork) when KNOWN */
+	uint64_t inode;  /* socket inode, 0 if none */
+	uint64_t cookie; /* kernel socket cookie (sock_diag), 0 if unknown */
+	uint64_t netns;  /* network namespace id (inode of /proc/PID/ns/net), 0 if unknown */
+	int32_t pid;     /* owning process when owner_status is KNOWN (the lowest pid holding it) */
+	uint32_t n_holders; /* processes holding it (after fork) when KNOWN */
 };
 
 /* What ghostwire keeps of a process: enough to name it in a report. */
 struct gw_process {
 	int32_t pid;
 	int32_t ppid;
-	uint32_t uid;           /* real uid */
-	uint64_t netns;         /* its network namespace id */
-	int64_t start_us;       /* start time, µs since the epoch; 0 if unknown */
-	char comm[16];          /* kernel's short name, NUL-terminated */
-	char exe[512];          /* executable path (may end in " (deleted)"); "" if unreadable */
-	char cmdline[512];      /* arguments joined by spaces, cut to fit; "" for kernel threads */
-	char container[80];     /* container id (or runtime/unit) from /proc/PID/cgroup; "" if none */
+	uint32_t uid;       /* real uid */
+	uint64_t netns;     /* its network namespace id */
+	int64_t start_us;   /* start time, µs since the epoch; 0 if unknown */
+	char comm[16];      /* kernel's short name, NUL-terminated */
+	char exe[512];      /* executable path (may end in " (deleted)"); "" if unreadable */
+	char cmdline[512];  /* arguments joined by spaces, cut to fit; "" for kernel threads */
+	char container[80]; /* container id (or runtime/unit) from /proc/PID/cgroup; "" if none */
 };
 
 /* A bounded set of sockets and the processes that own them: one poll's result,
  * or one timeline record. Arrays grow up to max_sockets / max_processes;
  * adding beyond is GW_ENOMEM and counted in `dropped`. */
 struct gw_sockset {
-	int64_t ts_us;          /* when it was taken */
+	int64_t ts_us; /* when it was taken */
 	struct gw_socket *socks;
 	size_t n_socks, cap_socks;
 	struct gw_process *procs; /* sorted by pid after gw_sockset_finish */
 	size_t n_procs, cap_procs;
 	size_t max_sockets, max_processes;
-	uint64_t dropped;       /* sockets or processes not kept for the ceiling */
+	uint64_t dropped; /* sockets or processes not kept for the ceiling */
 };
 
 void gw_sockset_init(struct gw_sockset *s, size_t max_sockets, size_t max_processes);
@@ -110,8 +111,9 @@ void gw_sockset_finish(struct gw_sockset *s);
 /* The process of pid in a finished set, or NULL. */
 const struct gw_process *gw_sockset_process(const struct gw_sockset *s, int32_t pid);
 
-/* A total order on sockets: proto, family, local, local port, remote, remote
- * port, netns, inode. Two observations of the same socket compare equal. */
+/* A total order on sockets by identity: proto, family, local, local port,
+ * remote, remote port, netns, inode. Two observations of the same socket (by two
+ * views, or at two times) compare equal, whatever their state or queues. */
 int gw_socket_compare(const struct gw_socket *a, const struct gw_socket *b);
 
 /* Stable names for reports: "tcp"/"udp"/"raw"/"packet", "established",

@@ -12,11 +12,11 @@
 #include "ghostwire/socket.h"
 
 struct gw_sockview_config {
-	const char *proc_root;    /* "/proc" unless testing on a fake tree */
-	bool owners;              /* attribute sockets to processes */
-	bool all_netns;           /* every network namespace of the host's processes */
-	size_t max_sockets;       /* ceiling of one snapshot (default 1,000,000) */
-	size_t max_processes;     /* ceiling of processes kept (default 100,000) */
+	const char *proc_root; /* "/proc" unless testing on a fake tree */
+	bool owners;           /* attribute sockets to processes */
+	bool all_netns;        /* every network namespace of the host's processes */
+	size_t max_sockets;    /* ceiling of one snapshot (default 1,000,000) */
+	size_t max_processes;  /* ceiling of processes kept (default 100,000) */
 };
 
 void gw_sockview_config_init(struct gw_sockview_config *c);
@@ -24,28 +24,28 @@ void gw_sockview_config_init(struct gw_sockview_config *c);
 /* An exact socket query: the local and remote ends of a connected TCP or UDP
  * socket, as a new flow presents them. */
 struct gw_sock_query {
-	uint8_t proto;            /* GW_SOCK_TCP or GW_SOCK_UDP */
+	uint8_t proto; /* GW_SOCK_TCP or GW_SOCK_UDP */
 	struct gw_addr local, remote;
 	uint16_t local_port, remote_port;
-	uint64_t netns;           /* 0 = the initial (or current) namespace */
+	uint64_t netns; /* 0 = the initial (or current) namespace */
 };
 
 /* Counters every backend keeps, shown in summaries. */
 struct gw_sockview_stats {
-	uint64_t snapshots;       /* full polls done */
-	uint64_t snapshot_us;     /* wall time spent in them */
+	uint64_t snapshots;   /* full polls done */
+	uint64_t snapshot_us; /* wall time spent in them */
 	uint64_t lookups, lookup_hits;
-	uint64_t errors;          /* failed polls or lookups */
-	uint64_t malformed;       /* replies or lines that could not be parsed */
-	uint64_t netns_polled;    /* namespaces polled in the last snapshot */
-	uint64_t netns_failed;    /* namespaces that could not be entered */
+	uint64_t errors;       /* failed polls or lookups */
+	uint64_t malformed;    /* replies or lines that could not be parsed */
+	uint64_t netns_polled; /* namespaces polled in the last snapshot */
+	uint64_t netns_failed; /* namespaces that could not be entered */
 };
 
 struct gw_sockview;
 
 struct gw_sockview_ops {
 	const char *name;
-	const char *summary;      /* one line for --help */
+	const char *summary; /* one line for --help */
 	int (*open)(const struct gw_sockview_config *cfg, struct gw_sockview **out,
 	            struct gw_err *err);
 	/* Replaces *out with every socket now (and, if cfg->owners, their owners). */

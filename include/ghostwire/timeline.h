@@ -15,15 +15,15 @@
 #include "ghostwire/socket.h"
 #include "ghostwire/sockview.h"
 
-#define GW_TIMELINE_FORMAT "ghostwire-timeline"
+#define GW_TIMELINE_FORMAT  "ghostwire-timeline"
 #define GW_TIMELINE_VERSION 1
 
 struct gw_tl_header {
-	int version;                              /* GW_TIMELINE_VERSION */
-	char host[256];                           /* host name */
-	char source[32];                          /* socket view that recorded: "netlink", ... */
-	int64_t started_us;                       /* µs since the epoch */
-	struct gw_cidr local[GW_MAX_LOCAL_NETS];  /* the host's addresses at the start */
+	int version;                             /* GW_TIMELINE_VERSION */
+	char host[256];                          /* host name */
+	char source[32];                         /* socket view that recorded: "netlink", ... */
+	int64_t started_us;                      /* µs since the epoch */
+	struct gw_cidr local[GW_MAX_LOCAL_NETS]; /* the host's addresses at the start */
 	unsigned n_local;
 };
 
@@ -31,9 +31,9 @@ enum gw_tl_type {
 	GW_TL_SNAPSHOT = 1, /* set: every socket and owner at ts */
 	GW_TL_DELTA,        /* set: sockets added since the previous record; removed: gone */
 	GW_TL_LOOKUP,       /* query, found, and set: the socket found (and its owner) */
-	GW_TL_DESTROY,      /* set: one socket the kernel reported destroyed, with its owner if known */
-	GW_TL_PROCESS,      /* event, pid, ppid; set: the process's details if known */
-	GW_TL_ADDRESS,      /* event "add" / "del" of a local address: addr */
+	GW_TL_DESTROY, /* set: one socket the kernel reported destroyed, with its owner if known */
+	GW_TL_PROCESS, /* event, pid, ppid; set: the process's details if known */
+	GW_TL_ADDRESS, /* event "add" / "del" of a local address: addr */
 };
 
 struct gw_tl_record {
@@ -56,12 +56,13 @@ void gw_tl_record_clear(struct gw_tl_record *rec);
 
 struct gw_timeline_writer;
 
-/* Creates path (or takes f, which the writer then owns) and writes the header. */
+/* Creates path (overwriting it), or takes f, and writes the header. The writer
+ * owns f from the call on: it is closed on failure too. */
 int gw_timeline_writer_open(const char *path, const struct gw_tl_header *h,
                             struct gw_timeline_writer **out, struct gw_err *err) GW_MUST_CHECK;
 int gw_timeline_writer_open_stream(FILE *f, const char *name, const struct gw_tl_header *h,
-                                   struct gw_timeline_writer **out,
-                                   struct gw_err *err) GW_MUST_CHECK;
+                                   struct gw_timeline_writer **out, struct gw_err *err)
+        GW_MUST_CHECK;
 /* Appends one record as one line. A failed write (disk full) is an error
  * naming the file; no partial line is left behind where it can be avoided. */
 int gw_timeline_write(struct gw_timeline_writer *w, const struct gw_tl_record *rec,
@@ -71,8 +72,9 @@ int gw_timeline_writer_close(struct gw_timeline_writer *w, struct gw_err *err);
 
 struct gw_timeline_reader;
 
-/* Opens path and reads its header into *h. Lines longer than max_line bytes
- * (0 = 256 MiB) are errors, so a hostile file cannot exhaust memory. */
+/* Opens path (or takes f, closed on failure too) and reads its header into *h.
+ * Lines longer than max_line bytes (0 = 256 MiB) are errors, so a hostile file
+ * cannot exhaust memory; jansson's tree of a line takes several times its size. */
 int gw_timeline_reader_open(const char *path, size_t max_line, struct gw_tl_header *h,
                             struct gw_timeline_reader **out, struct gw_err *err) GW_MUST_CHECK;
 int gw_timeline_reader_open_stream(FILE *f, const char *name, size_t max_line,

@@ -5,25 +5,33 @@
 #include "ghostwire/socket.h"
 
 static const char *const proto_names[] = {
-	[GW_SOCK_TCP] = "tcp", [GW_SOCK_UDP] = "udp", [GW_SOCK_RAW] = "raw",
-	[GW_SOCK_PACKET] = "packet",
+        [GW_SOCK_TCP] = "tcp",
+        [GW_SOCK_UDP] = "udp",
+        [GW_SOCK_RAW] = "raw",
+        [GW_SOCK_PACKET] = "packet",
 };
 
 /* As `ss` prints them, lower case. */
 static const char *const state_names[GW_SS_MAX] = {
-	[GW_SS_UNKNOWN] = "unknown",       [GW_SS_ESTABLISHED] = "established",
-	[GW_SS_SYN_SENT] = "syn-sent",     [GW_SS_SYN_RECV] = "syn-recv",
-	[GW_SS_FIN_WAIT1] = "fin-wait-1",  [GW_SS_FIN_WAIT2] = "fin-wait-2",
-	[GW_SS_TIME_WAIT] = "time-wait",   [GW_SS_CLOSE] = "unconn",
-	[GW_SS_CLOSE_WAIT] = "close-wait", [GW_SS_LAST_ACK] = "last-ack",
-	[GW_SS_LISTEN] = "listen",         [GW_SS_CLOSING] = "closing",
-	[GW_SS_NEW_SYN_RECV] = "new-syn-recv",
+        [GW_SS_UNKNOWN] = "unknown",
+        [GW_SS_ESTABLISHED] = "established",
+        [GW_SS_SYN_SENT] = "syn-sent",
+        [GW_SS_SYN_RECV] = "syn-recv",
+        [GW_SS_FIN_WAIT1] = "fin-wait-1",
+        [GW_SS_FIN_WAIT2] = "fin-wait-2",
+        [GW_SS_TIME_WAIT] = "time-wait",
+        [GW_SS_CLOSE] = "unconn",
+        [GW_SS_CLOSE_WAIT] = "close-wait",
+        [GW_SS_LAST_ACK] = "last-ack",
+        [GW_SS_LISTEN] = "listen",
+        [GW_SS_CLOSING] = "closing",
+        [GW_SS_NEW_SYN_RECV] = "new-syn-recv",
 };
 
 static const char *const owner_names[] = {
-	[GW_OWNER_UNRESOLVED] = "unresolved", [GW_OWNER_KNOWN] = "known",
-	[GW_OWNER_NO_INODE] = "no-inode",     [GW_OWNER_NOT_FOUND] = "not-found",
-	[GW_OWNER_NO_PERMISSION] = "no-permission",
+        [GW_OWNER_UNRESOLVED] = "unresolved",       [GW_OWNER_KNOWN] = "known",
+        [GW_OWNER_NO_INODE] = "no-inode",           [GW_OWNER_NOT_FOUND] = "not-found",
+        [GW_OWNER_NO_PERMISSION] = "no-permission",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))

@@ -33,7 +33,8 @@ const char *gw_sockview_names(void)
 		return names;
 	size_t len = 0;
 	for (size_t i = 0; gw__os_sockviews[i]; i++)
-		len += (size_t)snprintf(names + len, sizeof names - len, "%s,", gw__os_sockviews[i]->name);
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s,",
+		                        gw__os_sockviews[i]->name);
 	snprintf(names + len, sizeof names - len, "%s", gw_sockview_null.name);
 	return names;
 }

@@ -83,10 +83,6 @@ int gw_socket_compare(const struct gw_socket *a, const struct gw_socket *b)
 	if ((c = memcmp(a->remote.bytes, b->remote.bytes, 16)) ||
 	    (c = cmp_u64(a->remote_port, b->remote_port)))
 		return c;
-	if ((c = cmp_u64(a->raw_protocol, b->raw_protocol)) ||
-	    (c = cmp_u64(a->packet_proto, b->packet_proto)) ||
-	    (c = cmp_u64(a->ifindex, b->ifindex)))
-		return c;
 	if ((c = cmp_u64(a->netns, b->netns)))
 		return c;
 	return cmp_u64(a->inode, b->inode);

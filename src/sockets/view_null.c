@@ -24,8 +24,8 @@ static int null_snapshot(struct gw_sockview *v, struct gw_sockset *out, struct g
 	return 0;
 }
 
-static int null_lookup(struct gw_sockview *v, const struct gw_sock_query *q,
-                       struct gw_socket *out, struct gw_err *err)
+static int null_lookup(struct gw_sockview *v, const struct gw_sock_query *q, struct gw_socket *out,
+                       struct gw_err *err)
 {
 	(void)q;
 	(void)out;

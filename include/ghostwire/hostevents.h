@@ -12,34 +12,34 @@
 #include "ghostwire/socket.h"
 
 enum gw_hev_type {
-	GW_HEV_FORK = 1,      /* pid (the child), ppid */
-	GW_HEV_EXEC,          /* pid */
-	GW_HEV_EXIT,          /* pid, ppid if known */
-	GW_HEV_ADDR_ADD,      /* addr (host prefix), ifindex */
+	GW_HEV_FORK = 1, /* pid (the child), ppid */
+	GW_HEV_EXEC,     /* pid */
+	GW_HEV_EXIT,     /* pid, ppid if known */
+	GW_HEV_ADDR_ADD, /* addr (host prefix), ifindex */
 	GW_HEV_ADDR_DEL,
-	GW_HEV_SOCK_DESTROY,  /* sock: the socket as the kernel last saw it */
+	GW_HEV_SOCK_DESTROY, /* sock: the socket as the kernel last saw it */
 };
 
 /* Which sources to subscribe to (a bitmask). */
 enum gw_hev_source {
-	GW_HEV_SRC_PROC = 1,   /* process connector (needs CAP_NET_ADMIN) */
-	GW_HEV_SRC_ADDR = 2,   /* rtnetlink address groups */
-	GW_HEV_SRC_SOCK = 4,   /* sock_diag destroy groups for TCP and UDP (needs CAP_NET_ADMIN) */
+	GW_HEV_SRC_PROC = 1, /* process connector (needs CAP_NET_ADMIN) */
+	GW_HEV_SRC_ADDR = 2, /* rtnetlink address groups */
+	GW_HEV_SRC_SOCK = 4, /* sock_diag destroy groups for TCP and UDP (needs CAP_NET_ADMIN) */
 };
 
 struct gw_host_event {
-	uint8_t type;          /* enum gw_hev_type */
-	int64_t ts_us;         /* when ghostwire received it (realtime clock) */
-	int32_t pid, ppid;     /* thread-group ids */
+	uint8_t type;      /* enum gw_hev_type */
+	int64_t ts_us;     /* when ghostwire received it (realtime clock) */
+	int32_t pid, ppid; /* thread-group ids */
 	uint32_t ifindex;
 	struct gw_cidr addr;
 	struct gw_socket sock;
 };
 
 struct gw_host_events_stats {
-	uint64_t received;     /* events delivered */
-	uint64_t malformed;    /* messages that could not be parsed */
-	uint64_t overruns;     /* times the kernel dropped events (ENOBUFS) */
+	uint64_t received;  /* events delivered */
+	uint64_t malformed; /* messages that could not be parsed */
+	uint64_t overruns;  /* times the kernel dropped events (ENOBUFS) */
 };
 
 struct gw_host_events;

@@ -102,9 +102,10 @@ void gw_sockset_init(struct gw_sockset *s, size_t max_sockets, size_t max_proces
 void gw_sockset_fini(struct gw_sockset *s);
 /* Empties s, keeping its memory. */
 void gw_sockset_clear(struct gw_sockset *s);
-/* Copies sock / proc in. */
-int gw_sockset_add(struct gw_sockset *s, const struct gw_socket *sock) GW_MUST_CHECK;
-int gw_sockset_add_process(struct gw_sockset *s, const struct gw_process *proc) GW_MUST_CHECK;
+/* Copies sock / proc in; GW_ENOMEM when the ceiling is reached, which the set
+ * also counts in `dropped`, so callers that report `dropped` may ignore it. */
+int gw_sockset_add(struct gw_sockset *s, const struct gw_socket *sock);
+int gw_sockset_add_process(struct gw_sockset *s, const struct gw_process *proc);
 /* Sorts sockets into a stable order (gw_socket_compare) and processes by pid,
  * dropping duplicate processes. Call once all are added. */
 void gw_sockset_finish(struct gw_sockset *s);

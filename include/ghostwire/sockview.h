@@ -50,8 +50,11 @@ struct gw_sockview_ops {
 	            struct gw_err *err);
 	/* Replaces *out with every socket now (and, if cfg->owners, their owners). */
 	int (*snapshot)(struct gw_sockview *v, struct gw_sockset *out, struct gw_err *err);
-	/* 1 and *out filled if a socket matches q exactly, 0 if none, negative on error.
-	 * NULL where the backend cannot look up one socket. */
+	/* The socket that would receive q's traffic, as the kernel picks it: the
+	 * connected socket with q's exact 4-tuple, else the listener or unconnected
+	 * bound UDP socket that owns q's local end (its state says which). 1 and *out
+	 * filled, 0 if none, negative on error. NULL where the backend cannot look up
+	 * one socket. */
 	int (*lookup)(struct gw_sockview *v, const struct gw_sock_query *q, struct gw_socket *out,
 	              struct gw_err *err);
 	const struct gw_sockview_stats *(*stats)(const struct gw_sockview *v);

@@ -28,7 +28,12 @@ static const char sockets_usage[] =
         "      --no-owners      do not look up owning processes (faster)\n"
         "      --proc-root DIR  read processes below DIR instead of /proc (testing)\n";
 
-enum { OPT_ALL_NETNS = 256, OPT_VIEW, OPT_NO_OWNERS, OPT_PROC_ROOT };
+enum {
+	OPT_ALL_NETNS = 256,
+	OPT_VIEW,
+	OPT_NO_OWNERS,
+	OPT_PROC_ROOT
+};
 
 static const struct option long_options[] = {
         {"json", no_argument, NULL, 'j'},
@@ -60,18 +65,42 @@ static int parse_args(int argc, char **argv, struct sockets_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jtuw0lh", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'j': a->json = true; break;
-		case 't': a->protos |= 1u << GW_SOCK_TCP; break;
-		case 'u': a->protos |= 1u << GW_SOCK_UDP; break;
-		case 'w': a->protos |= 1u << GW_SOCK_RAW; break;
-		case '0': a->protos |= 1u << GW_SOCK_PACKET; break;
-		case 'l': a->listening = true; break;
-		case OPT_ALL_NETNS: a->cfg.all_netns = true; break;
-		case OPT_VIEW: a->view = optarg; break;
-		case OPT_NO_OWNERS: a->cfg.owners = false; break;
-		case OPT_PROC_ROOT: a->cfg.proc_root = optarg; break;
-		case 'h': fputs(sockets_usage, stdout); return -1;
-		default: fputs(sockets_usage, stderr); return GW_EXIT_USAGE;
+		case 'j':
+			a->json = true;
+			break;
+		case 't':
+			a->protos |= 1u << GW_SOCK_TCP;
+			break;
+		case 'u':
+			a->protos |= 1u << GW_SOCK_UDP;
+			break;
+		case 'w':
+			a->protos |= 1u << GW_SOCK_RAW;
+			break;
+		case '0':
+			a->protos |= 1u << GW_SOCK_PACKET;
+			break;
+		case 'l':
+			a->listening = true;
+			break;
+		case OPT_ALL_NETNS:
+			a->cfg.all_netns = true;
+			break;
+		case OPT_VIEW:
+			a->view = optarg;
+			break;
+		case OPT_NO_OWNERS:
+			a->cfg.owners = false;
+			break;
+		case OPT_PROC_ROOT:
+			a->cfg.proc_root = optarg;
+			break;
+		case 'h':
+			fputs(sockets_usage, stdout);
+			return -1;
+		default:
+			fputs(sockets_usage, stderr);
+			return GW_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -138,7 +167,8 @@ static void warn_about(const char *view, const struct gw_sockset *set,
 {
 	if (set->dropped)
 		gw_cli_error("warning: %s view: %llu sockets or processes beyond the ceiling were "
-		             "not kept", view, (unsigned long long)set->dropped);
+		             "not kept",
+		             view, (unsigned long long)set->dropped);
 	if (st->malformed)
 		gw_cli_error("warning: %s view: %llu malformed replies or lines skipped", view,
 		             (unsigned long long)st->malformed);

@@ -27,8 +27,7 @@ static void endpoint(const struct gw_addr *a, uint16_t port, bool wildcard_port,
 		         port);
 }
 
-static void owner(const struct gw_sockset *s, const struct gw_socket *sock, char *buf,
-                  size_t size)
+static void owner(const struct gw_sockset *s, const struct gw_socket *sock, char *buf, size_t size)
 {
 	if (sock->owner_status != GW_OWNER_KNOWN) {
 		snprintf(buf, size, "(%s)",
@@ -49,13 +48,14 @@ void gw_sockets_print_row(FILE *out, const struct gw_sockset *s, const struct gw
 {
 	char local[80], remote[80], who[700], netns[24];
 	if (sock->proto == GW_SOCK_PACKET) {
-		snprintf(local, sizeof local, "proto=0x%04x if=%u %s", sock->packet_proto, sock->ifindex,
-		         sock->packet_type == 2 ? "dgram" : "raw");
-		snprintf(remote, sizeof remote, "%s", sock->packet_filter ? "bpf-filter" : "no-filter");
+		snprintf(local, sizeof local, "proto=0x%04x if=%u %s", sock->packet_proto,
+		         sock->ifindex, sock->packet_type == 2 ? "dgram" : "raw");
+		snprintf(remote, sizeof remote, "%s",
+		         sock->packet_filter ? "bpf-filter" : "no-filter");
 	} else {
 		bool port_less = sock->proto == GW_SOCK_RAW;
-		endpoint(&sock->local, port_less ? sock->raw_protocol : sock->local_port, false, local,
-		         sizeof local);
+		endpoint(&sock->local, port_less ? sock->raw_protocol : sock->local_port, false,
+		         local, sizeof local);
 		endpoint(&sock->remote, sock->remote_port, true, remote, sizeof remote);
 	}
 	snprintf(netns, sizeof netns, "%llu", (unsigned long long)sock->netns);

@@ -23,7 +23,7 @@ Test(clock, format_matches_gmtime)
 	expect_like_gmtime(0);
 	expect_like_gmtime(1714564800123456LL);
 	expect_like_gmtime(-1);
-	expect_like_gmtime(951782400000000LL); /* 2000-02-29 */
+	expect_like_gmtime(951782400000000LL);  /* 2000-02-29 */
 	expect_like_gmtime(4102444799999999LL); /* 2099-12-31T23:59:59.999999 */
 	for (int64_t us = -86400LL * 1000000 * 800; us < 86400LL * 1000000 * 365 * 200;
 	     us += 86400LL * 1000000 * 17 + 3723000001LL)

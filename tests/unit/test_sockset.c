@@ -7,8 +7,11 @@
 
 static struct gw_socket sock(uint8_t proto, const char *local, uint16_t lport, uint64_t inode)
 {
-	struct gw_socket s = {.proto = proto, .family = GW_AF_INET, .local_port = lport,
-	                      .inode = inode, .state = GW_SS_LISTEN};
+	struct gw_socket s = {.proto = proto,
+	                      .family = GW_AF_INET,
+	                      .local_port = lport,
+	                      .inode = inode,
+	                      .state = GW_SS_LISTEN};
 	cr_assert_eq(gw_addr_parse(local, &s.local, NULL), 0);
 	s.remote.family = GW_AF_INET;
 	return s;
@@ -107,6 +110,7 @@ Test(sockset, names_round_trip)
 	for (int p = GW_SOCK_TCP; p <= GW_SOCK_PACKET; p++)
 		cr_expect_eq(gw_sock_proto_parse(gw_sock_proto_name((enum gw_sock_proto)p)), p);
 	for (int o = 0; o <= GW_OWNER_NO_PERMISSION; o++)
-		cr_expect_eq(gw_owner_status_parse(gw_owner_status_name((enum gw_owner_status)o)), o);
+		cr_expect_eq(gw_owner_status_parse(gw_owner_status_name((enum gw_owner_status)o)),
+		             o);
 	cr_expect_eq(gw_sock_state_parse("bogus"), -1);
 }

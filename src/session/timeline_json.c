@@ -294,6 +294,7 @@ json_t *gw__tl_socket_to_json(const struct gw_socket *s, struct gw_err *err)
 	ok = ok && put(o, "packet_type", json_integer(s->packet_type));
 	ok = ok && put(o, "packet_proto", json_integer(s->packet_proto));
 	ok = ok && put(o, "packet_filter", json_boolean(s->packet_filter));
+	ok = ok && put(o, "v6only", json_boolean(s->v6only));
 	ok = ok && put(o, "owner_status", json_string(owner));
 	ok = ok && put(o, "ifindex", json_integer(s->ifindex));
 	ok = ok && put(o, "uid", json_integer(s->uid));
@@ -749,6 +750,10 @@ int gw__tl_socket_from_json(const json_t *o, const char *where, struct gw_socket
 	GET_UINT(o, where, "packet_type", UINT16_MAX, s->packet_type);
 	GET_UINT(o, where, "packet_proto", UINT16_MAX, s->packet_proto);
 	if (gw__tl_get_bool(o, where, "packet_filter", &s->packet_filter, err) < 0)
+		return GW_EFORMAT;
+	/* Added after the first recordings: absent means false. */
+	if (json_object_get(o, "v6only") &&
+	    gw__tl_get_bool(o, where, "v6only", &s->v6only, err) < 0)
 		return GW_EFORMAT;
 	GET_UINT(o, where, "ifindex", UINT32_MAX, s->ifindex);
 	GET_UINT(o, where, "uid", UINT32_MAX, s->uid);

@@ -157,6 +157,11 @@ static int parse_attrs(struct gw_cursor c, struct gw_socket *s, bool *has_protoc
 			(void)gw_cursor_u8(&payload, &s->raw_protocol);
 			*has_protocol = true;
 		}
+		if (type == INET_DIAG_SKV6ONLY) {
+			uint8_t v6only = 0;
+			(void)gw_cursor_u8(&payload, &v6only);
+			s->v6only = v6only != 0;
+		}
 	}
 	return r < 0 ? -r : 0;
 }

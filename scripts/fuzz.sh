@@ -10,12 +10,15 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Dfuzzing=true -Dtests=false \
-		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
 targets=$(sed -n "s/^foreach name : \[\(.*\)\]/\1/p" fuzz/meson.build | tr -d "' " | tr ',' ' ')
 set --
 for t in $targets; do set -- "$@" "fuzz/$t"; done
-ninja -C build-fuzz "$@" >/dev/null
+ninja -C build-fuzz "$@" >"${TMPDIR:-/tmp}/gw-fuzz-build.log" 2>&1 || {
+	cat "${TMPDIR:-/tmp}/gw-fuzz-build.log"
+	exit 1
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -574,7 +574,8 @@ void gw_flow_table_flush(struct gw_flow_table *t)
 	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
 		for (uint32_t i = t->wheel[s]; i != NIL; i = flow_at(t, i)->next)
 			all[k++] = (struct seq_index){flow_at(t, i)->seq, i};
-	qsort(all, k, sizeof *all, by_seq);
+	if (k > 1)
+		qsort(all, k, sizeof *all, by_seq);
 	for (uint64_t j = 0; j < k; j++)
 		end_at_flush(t, all[j].index);
 	free(all);

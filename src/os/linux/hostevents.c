@@ -49,19 +49,16 @@ static int open_proc_connector(void)
 	int fd = open_netlink(NETLINK_CONNECTOR, CN_IDX_PROC);
 	if (fd < 0)
 		return -1;
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg;
-	memset(&msg, 0, sizeof msg);
-	msg.nl.nlmsg_len = sizeof msg;
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.nl.nlmsg_pid = (unsigned)getpid();
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof msg.op;
-	msg.op = PROC_CN_MCAST_LISTEN;
+	/* nlmsghdr, then cn_msg (whose data is variable), then the operation. */
+	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+	uint8_t msg[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof op)];
+	struct nlmsghdr nl = {
+	        .nlmsg_len = sizeof msg, .nlmsg_type = NLMSG_DONE, .nlmsg_pid = (unsigned)getpid()};
+	struct cn_msg cn = {.id = {.idx = CN_IDX_PROC, .val = CN_VAL_PROC}, .len = sizeof op};
+	memset(msg, 0, sizeof msg);
+	memcpy(msg, &nl, sizeof nl);
+	memcpy(msg + NLMSG_HDRLEN, &cn, sizeof cn);
+	memcpy(msg + NLMSG_HDRLEN + sizeof cn, &op, sizeof op);
 	if (send(fd, &msg, sizeof msg, 0) != (ssize_t)sizeof msg) {
 		close(fd);
 		return -1;

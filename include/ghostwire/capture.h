@@ -50,6 +50,13 @@ int gw_capture_next(struct gw_capture *c, struct gw_frame *frame, struct gw_err 
  * minutes live so that they cannot wrap unseen. Files have no drops. */
 void gw_capture_stats(struct gw_capture *c, struct gw_capture_stats *out);
 
+/* Writes every frame read from now on to path as a pcap file (one interface
+ * only: pcap holds one link type). Errors name the file. */
+int gw_capture_dump_to(struct gw_capture *c, const char *path, struct gw_err *err) GW_MUST_CHECK;
+
+/* Flushes the dump file; negative if a write failed (disk full). */
+int gw_capture_dump_flush(struct gw_capture *c, struct gw_err *err);
+
 /* Fraction of a file read so far, 0..1; negative when unknown (live, pipes). */
 double gw_capture_progress(const struct gw_capture *c);
 

@@ -32,8 +32,13 @@ struct gw_progress {
 
 struct gw_engine_hooks {
 	gw_flow_end_fn flow_end; /* every flow that ends, in order */
+	gw_flow_new_fn flow_new; /* every new flow, at its first packet; may be NULL */
 	/* About four times a second of wall time; may be NULL. */
 	void (*progress)(void *ud, const struct gw_progress *p);
+	/* Work that must go on beside the packets (live: the socket poller), about
+	 * every 20 ms of wall time and whenever the capture is quiet; may be NULL.
+	 * A negative return stops the run with that error. */
+	int (*housekeeping)(void *ud, struct gw_err *err);
 	void *ud;
 };
 

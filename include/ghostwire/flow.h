@@ -92,6 +92,10 @@ _Static_assert(sizeof(struct gw_flow) == 128, "a flow is two cache lines");
 /* Called for every flow that leaves the table; f is borrowed for the call. */
 typedef void (*gw_flow_end_fn)(void *ud, const struct gw_flow *f, enum gw_flow_end why);
 
+/* Called once for each new flow, after its first packet is counted (so that a
+ * socket lookup happens while the socket still exists); f is borrowed. */
+typedef void (*gw_flow_new_fn)(void *ud, const struct gw_flow *f);
+
 struct gw_flow_table_stats {
 	uint64_t flows;             /* flows created */
 	uint64_t active;            /* flows held now */
@@ -109,6 +113,9 @@ struct gw_flow_table;
 struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end, void *ud,
                                         struct gw_err *err) GW_MUST_CHECK;
 void gw_flow_table_free(struct gw_flow_table *t);
+
+/* Sets the callback for new flows (with the table's ud); NULL for none. */
+void gw_flow_table_on_new(struct gw_flow_table *t, gw_flow_new_fn fn);
 
 /* Adds local networks after creation (live: the host's addresses as they change). */
 int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net) GW_MUST_CHECK;

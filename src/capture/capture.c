@@ -23,6 +23,8 @@ struct handle {
 };
 
 struct gw_capture {
+	pcap_dumper_t *dump; /* every frame read is written here, if set */
+	char dump_path[512];
 	struct handle h[GW_MAX_INTERFACES];
 	unsigned n;
 	unsigned next; /* round-robin position */
@@ -203,8 +205,10 @@ int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out, st
 }
 
 static void fill_frame(struct gw_frame *f, const struct pcap_pkthdr *hdr, const u_char *data,
-                       const struct handle *h, unsigned index)
+                       const struct handle *h, unsigned index, pcap_dumper_t *dump)
 {
+	if (dump)
+		pcap_dump((u_char *)dump, hdr, data);
 	f->ts_us = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
 	f->caplen = hdr->caplen;
 	f->wirelen = hdr->len;
@@ -220,7 +224,7 @@ static int next_from_file(struct gw_capture *c, struct gw_frame *frame, struct g
 	int r = pcap_next_ex(c->h[0].pcap, &hdr, &data);
 	if (r == 1) {
 		c->frames++;
-		fill_frame(frame, hdr, data, &c->h[0], 0);
+		fill_frame(frame, hdr, data, &c->h[0], 0, c->dump);
 		return GW_CAPTURE_FRAME;
 	}
 	if (r == PCAP_ERROR_BREAK)
@@ -242,7 +246,7 @@ static int next_from_interfaces(struct gw_capture *c, struct gw_frame *frame, st
 		if (r == 1) {
 			c->next = (i + 1) % c->n;
 			c->frames++;
-			fill_frame(frame, hdr, data, &c->h[i], i);
+			fill_frame(frame, hdr, data, &c->h[i], i, c->dump);
 			return GW_CAPTURE_FRAME;
 		}
 		if (r < 0 && r != PCAP_ERROR_BREAK)
@@ -304,10 +308,32 @@ const char *gw_capture_warnings(const struct gw_capture *c)
 	return c->warnings;
 }
 
+int gw_capture_dump_to(struct gw_capture *c, const char *path, struct gw_err *err)
+{
+	if (c->n != 1)
+		return gw_err_set(
+		        err, GW_EINVAL,
+		        "%s: a pcap file holds one interface; record from one (or -i any)", path);
+	c->dump = pcap_dump_open(c->h[0].pcap, path);
+	if (!c->dump)
+		return gw_err_set(err, GW_EIO, "%s: %s", path, pcap_geterr(c->h[0].pcap));
+	snprintf(c->dump_path, sizeof c->dump_path, "%s", path);
+	return 0;
+}
+
+int gw_capture_dump_flush(struct gw_capture *c, struct gw_err *err)
+{
+	if (c->dump && (pcap_dump_flush(c->dump) < 0 || ferror(pcap_dump_file(c->dump))))
+		return gw_err_set(err, GW_EIO, "%s: write failed", c->dump_path);
+	return 0;
+}
+
 void gw_capture_free(struct gw_capture *c)
 {
 	if (!c)
 		return;
+	if (c->dump)
+		pcap_dump_close(c->dump);
 	for (unsigned i = 0; i < c->n; i++)
 		if (c->h[i].pcap)
 			pcap_close(c->h[i].pcap);

@@ -21,6 +21,7 @@ static const char usage[] =
         "  flows      the flow table of a capture file or live interfaces\n"
         "  sockets    the host's sockets and their owners, like ss -tanpuw\n"
         "  timeline   record the socket table over time (a socket timeline)\n"
+        "  record     record a session: a capture and its socket timeline\n"
         "  help       this text; `ghostwire COMMAND --help` for a command\n"
         "  version    version and libraries\n"
         "\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 		return gw_cli_sockets(argc - 1, argv + 1);
 	if (strcmp(cmd, "timeline") == 0)
 		return gw_cli_timeline(argc - 1, argv + 1);
+	if (strcmp(cmd, "record") == 0)
+		return gw_cli_record(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage, stdout);
 		return GW_EXIT_OK;

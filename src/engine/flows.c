@@ -7,10 +7,12 @@
 #include "ghostwire/clock.h"
 #include "ghostwire/engine.h"
 
-#define PROGRESS_EVERY_FRAMES 4096
-#define PROGRESS_INTERVAL_US  250000
+#define PROGRESS_EVERY_FRAMES     4096
+#define PROGRESS_INTERVAL_US      250000
+#define HOUSEKEEPING_EVERY_FRAMES 256
+#define HOUSEKEEPING_INTERVAL_US  20000
 
-#define BATCH                 64
+#define BATCH                     64
 
 struct run {
 	struct gw_packet batch[BATCH]; /* decoded, waiting for the flow table */
@@ -19,8 +21,14 @@ struct run {
 	struct gw_flow_table *table;
 	const struct gw_engine_hooks *hooks;
 	struct gw_run_summary *sum;
-	int64_t started_us, last_tick_us;
+	int64_t started_us, last_tick_us, last_housekeeping_us;
 };
+
+static int housekeeping(struct run *r, int64_t now, struct gw_err *err)
+{
+	r->last_housekeeping_us = now;
+	return r->hooks->housekeeping ? r->hooks->housekeeping(r->hooks->ud, err) : 0;
+}
 
 static void tick(struct run *r, bool force)
 {
@@ -71,35 +79,47 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 	struct gw_flow_table *table = gw_flow_table_new(o, hooks->flow_end, hooks->ud, err);
 	if (!table)
 		return err ? err->code : GW_ENOMEM;
+	gw_flow_table_on_new(table, hooks->flow_new);
 
 	struct run r = {.cap = cap, .table = table, .hooks = hooks, .sum = sum};
 	r.started_us = r.last_tick_us = gw_clock_monotonic_us();
 	int64_t deadline = duration_s ? r.started_us + (int64_t)duration_s * 1000000 : 0;
 
-	struct gw_err rerr; /* filled only when a read fails */
+	struct gw_err rerr; /* filled only when a read or the housekeeping fails */
 	while (!(stop && *stop)) {
 		struct gw_frame frame;
 		int got = gw_capture_next(cap, &frame, &rerr);
 		if (got == GW_CAPTURE_FRAME) {
 			on_frame(&r, &frame);
-			if (deadline && sum->frames % PROGRESS_EVERY_FRAMES == 0 &&
-			    gw_clock_monotonic_us() >= deadline)
+			if (sum->frames % HOUSEKEEPING_EVERY_FRAMES != 0)
+				continue;
+			int64_t now = gw_clock_monotonic_us();
+			if (deadline && now >= deadline)
 				break;
+			if (now - r.last_housekeeping_us >= HOUSEKEEPING_INTERVAL_US) {
+				flush_batch(&r); /* the housekeeping may need the flows current */
+				if (housekeeping(&r, now, &rerr) < 0)
+					goto failed;
+			}
 			continue;
 		}
 		flush_batch(&r);
-		if (got == GW_CAPTURE_NONE) {
-			gw_flow_table_expire(table, gw_clock_realtime_us());
-			tick(&r, false);
-		} else if (got == GW_CAPTURE_EOF) {
+		if (got == GW_CAPTURE_EOF)
 			break;
-		} else {
-			sum->complete = false;
-			snprintf(sum->error, sizeof sum->error, "%s", rerr.msg);
+		if (got != GW_CAPTURE_NONE)
+			goto failed;
+		gw_flow_table_expire(table, gw_clock_realtime_us());
+		tick(&r, false);
+		int64_t now = gw_clock_monotonic_us();
+		if (housekeeping(&r, now, &rerr) < 0)
+			goto failed;
+		if (deadline && now >= deadline)
 			break;
-		}
-		if (deadline && gw_clock_monotonic_us() >= deadline)
-			break;
+	}
+	if (0) {
+	failed:
+		sum->complete = false;
+		snprintf(sum->error, sizeof sum->error, "%s", rerr.msg);
 	}
 	flush_batch(&r);
 	tick(&r, true);

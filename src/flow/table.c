@@ -36,6 +36,7 @@ struct gw_flow_table {
 	unsigned n_nets;
 	struct gw__frag_memory frags;
 	gw_flow_end_fn on_end;
+	gw_flow_new_fn on_new; /* may be NULL */
 	void *ud;
 	struct gw_flow_table_stats stats;
 };
@@ -105,6 +106,11 @@ void gw_flow_table_free(struct gw_flow_table *t)
 	free(t->buckets);
 	gw__frag_fini(&t->frags);
 	free(t);
+}
+
+void gw_flow_table_on_new(struct gw_flow_table *t, gw_flow_new_fn fn)
+{
+	t->on_new = fn;
 }
 
 int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net)
@@ -451,6 +457,8 @@ static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint3
 	}
 	if (p->is_fragment)
 		first_fragment(t, i, dir, p);
+	if (first && t->on_new)
+		t->on_new(t->ud, f);
 }
 
 static inline uint32_t packet_hash(const struct gw_flow_table *t, const struct gw_packet *p)

@@ -1,0 +1,62 @@
+/* correlate.h — the correlator: the OS view over time (every socket the
+ * timeline showed, the interval it was seen alive, its owner, the host's local
+ * addresses) and the verdict for one flow against it, with a grace window
+ * around the flow's lifetime (DESIGN.md, "Verdicts"). Live and replay feed it
+ * the same timeline records. */
+#ifndef GHOSTWIRE_CORRELATE_H
+#define GHOSTWIRE_CORRELATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ghostwire/err.h"
+#include "ghostwire/flow.h"
+#include "ghostwire/timeline.h"
+#include "ghostwire/verdict.h"
+
+struct gw_correlator_config {
+	int64_t grace_us;          /* around each flow's [first, last] (2 s) */
+	size_t max_sockets;        /* sockets remembered at once (1,000,000); oldest gone first */
+	size_t max_processes;      /* processes remembered (100,000) */
+	int64_t forget_after_us;   /* forget sockets gone longer ago than this (600 s) */
+};
+
+void gw_correlator_config_init(struct gw_correlator_config *c);
+
+struct gw_correlator_stats {
+	uint64_t records;          /* timeline records applied */
+	uint64_t sockets;          /* socket histories held now */
+	uint64_t forgotten;        /* histories dropped for age */
+	uint64_t evicted;          /* histories dropped for room (max_sockets) */
+	uint64_t verdicts[5];      /* by enum gw_verdict_kind */
+};
+
+struct gw_correlator;
+
+int gw_correlator_new(const struct gw_correlator_config *cfg, struct gw_correlator **out,
+                      struct gw_err *err) GW_MUST_CHECK;
+void gw_correlator_free(struct gw_correlator *c);
+
+/* The timeline's header: the host's local addresses at the start. */
+void gw_correlator_set_header(struct gw_correlator *c, const struct gw_tl_header *h);
+
+/* Applies one timeline record (records come in time order): a snapshot or
+ * delta starts and ends socket intervals; a lookup or destroy extends one; a
+ * process record updates what is known of a process; an address record
+ * changes the local addresses. */
+int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
+                        struct gw_err *err) GW_MUST_CHECK;
+
+/* True if a is one of the host's local addresses (header, then address events). */
+bool gw_correlator_is_local(const struct gw_correlator *c, const struct gw_addr *a);
+
+/* The verdict for flow f (ended, or being reported): fills *v. Deterministic:
+ * depends only on the records applied and on f. */
+void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v);
+
+/* Forgets socket histories gone before now_us - forget_after_us (live). */
+void gw_correlator_expire(struct gw_correlator *c, int64_t now_us);
+
+const struct gw_correlator_stats *gw_correlator_stats(const struct gw_correlator *c);
+
+#endif

@@ -1,0 +1,42 @@
+/* report/verdicts_text.c — a verdict for people: the flow, the verdict with
+ * its kind and hints, the reason, and who owns it or who could have sent it. */
+#include <stdio.h>
+
+#include "ghostwire/clock.h"
+#include "ghostwire/verdict_report.h"
+
+static void endpoint(const struct gw_addr *a, uint16_t port, char *buf, size_t size)
+{
+	char ip[GW_ADDR_STRLEN];
+	gw_addr_format(a, ip, sizeof ip);
+	snprintf(buf, size, a->family == GW_AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v)
+{
+	struct gw_addr a;
+	char local[64], remote[64], proto[16], when[32], hints[256];
+	gw_flow_local_addr(f, &a);
+	endpoint(&a, f->key.local_port, local, sizeof local);
+	gw_flow_remote_addr(f, &a);
+	endpoint(&a, f->key.remote_port, remote, sizeof remote);
+	const char *what = gw_verdict_kind_name(v->kind);
+	fprintf(out, "%s %-11s %s %s %s %s", gw_clock_format_us(f->first_us, when, sizeof when),
+	        what, gw_transport_name(f->key.proto, proto, sizeof proto), local,
+	        f->opener == GW_DIR_OUT ? "->" : "<-", remote);
+	if (v->kind == GW_VERDICT_UNEXPLAINED)
+		fprintf(out, "  [%s]", gw_unexplained_kind_name(v->unexplained));
+	if (v->hints)
+		fprintf(out, "  hints: %s", gw_hint_names(v->hints, hints, sizeof hints));
+	if (v->has_owner)
+		fprintf(out, "  %s[%d] %s", v->owner.comm, v->owner.pid, v->owner.exe);
+	fputc('\n', out);
+	if (v->reason[0] && (v->kind == GW_VERDICT_UNEXPLAINED || !v->has_owner))
+		fprintf(out, "    %s\n", v->reason);
+	for (unsigned i = 0; i < v->n_holders; i++) {
+		const struct gw_holder *h = &v->holders[i];
+		fprintf(out, "    %s socket held by %s[%d] %s%s\n",
+		        h->proto == GW_SOCK_PACKET ? "packet" : "raw", h->comm, h->pid, h->exe,
+		        h->proto == GW_SOCK_PACKET && h->packet_filter ? " (BPF filter attached)" : "");
+	}
+}

@@ -170,20 +170,17 @@ uint64_t gw__hev_parse_addr(const uint8_t *buf, size_t len, struct gw_host_event
 }
 
 /* A destroy notification is an inet_diag_msg on a socket subscribed to the TCP
- * and UDP groups of both families; its INET_DIAG_PROTOCOL attribute says which.
- * Read once as a raw socket (whose parse keeps that attribute), then as what it
- * says it is. */
+ * and UDP groups of both families; its INET_DIAG_PROTOCOL attribute says which
+ * (without it the message is malformed: it cannot be told apart). */
 static uint64_t one_destroy(uint16_t type, struct gw_cursor *c, struct gw_host_event *out,
                             size_t max, size_t *n)
 {
 	(void)max;
 	if (type != SOCK_DIAG_BY_FAMILY)
 		return 0;
-	struct gw_socket probe;
-	if (gw__inet_diag_parse(IPPROTO_RAW, *c, &probe) != 0)
-		return 1;
-	uint8_t protocol = probe.raw_protocol;
-	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+	uint8_t protocol;
+	if (!gw__inet_diag_protocol(*c, &protocol) ||
+	    (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP))
 		return 1;
 	struct gw_host_event *e = &out[*n];
 	memset(e, 0, sizeof *e);

@@ -225,3 +225,15 @@ int gw__inet_diag_parse(uint8_t protocol, struct gw_cursor msg, struct gw_socket
 	}
 	return 0;
 }
+
+bool gw__inet_diag_protocol(struct gw_cursor msg, uint8_t *protocol)
+{
+	uint16_t type;
+	struct gw_cursor payload;
+	if (!gw_cursor_skip(&msg, sizeof(struct inet_diag_msg)))
+		return false;
+	while (gw__nl_attr_next(&msg, &type, &payload) > 0)
+		if (type == INET_DIAG_PROTOCOL)
+			return gw_cursor_u8(&payload, protocol);
+	return false;
+}

@@ -215,6 +215,10 @@ bool gw__inet_diag_answers(const struct gw_socket *s, const struct gw_sock_query
  * protocol into *s. 0, or the GW__NL_* reason it is malformed. */
 int gw__inet_diag_parse(uint8_t protocol, struct gw_cursor msg, struct gw_socket *s);
 
+/* The INET_DIAG_PROTOCOL attribute of one inet_diag_msg (destroy notifications
+ * carry it: one socket hears TCP and UDP); false if it is absent or cut. */
+bool gw__inet_diag_protocol(struct gw_cursor msg, uint8_t *protocol);
+
 /* ---- packet_diag: AF_PACKET sockets (packet_diag.c) ---- */
 
 /* Size of the packet_diag request: nlmsghdr + struct packet_diag_req. */

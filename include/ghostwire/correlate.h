@@ -15,20 +15,20 @@
 #include "ghostwire/verdict.h"
 
 struct gw_correlator_config {
-	int64_t grace_us;          /* around each flow's [first, last] (2 s) */
-	size_t max_sockets;        /* sockets remembered at once (1,000,000); oldest gone first */
-	size_t max_processes;      /* processes remembered (100,000) */
-	int64_t forget_after_us;   /* forget sockets gone longer ago than this (600 s) */
+	int64_t grace_us;        /* around each flow's [first, last] (2 s) */
+	size_t max_sockets;      /* sockets remembered at once (1,000,000); oldest gone first */
+	size_t max_processes;    /* processes remembered (100,000) */
+	int64_t forget_after_us; /* forget sockets gone longer ago than this (600 s) */
 };
 
 void gw_correlator_config_init(struct gw_correlator_config *c);
 
 struct gw_correlator_stats {
-	uint64_t records;          /* timeline records applied */
-	uint64_t sockets;          /* socket histories held now */
-	uint64_t forgotten;        /* histories dropped for age */
-	uint64_t evicted;          /* histories dropped for room (max_sockets) */
-	uint64_t verdicts[5];      /* by enum gw_verdict_kind */
+	uint64_t records;     /* timeline records applied */
+	uint64_t sockets;     /* socket histories held now */
+	uint64_t forgotten;   /* histories dropped for age */
+	uint64_t evicted;     /* histories dropped for room (max_sockets) */
+	uint64_t verdicts[5]; /* by enum gw_verdict_kind */
 };
 
 struct gw_correlator;
@@ -44,8 +44,8 @@ void gw_correlator_set_header(struct gw_correlator *c, const struct gw_tl_header
  * delta starts and ends socket intervals; a lookup or destroy extends one; a
  * process record updates what is known of a process; an address record
  * changes the local addresses. */
-int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
-                        struct gw_err *err) GW_MUST_CHECK;
+int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec, struct gw_err *err)
+        GW_MUST_CHECK;
 
 /* True if a is one of the host's local addresses (header, then address events). */
 bool gw_correlator_is_local(const struct gw_correlator *c, const struct gw_addr *a);

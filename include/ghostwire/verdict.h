@@ -20,7 +20,7 @@ enum gw_verdict_kind {
 /* Why a flow is unexplained. */
 enum gw_unexplained_kind {
 	GW_UNX_NONE = 0,
-	GW_UNX_HIDDEN_LISTENER,    /* the host answered (SYN-ACK, UDP reply) from a port no socket held */
+	GW_UNX_HIDDEN_LISTENER, /* the host answered (SYN-ACK, UDP reply) from a port no socket held */
 	GW_UNX_NO_SOCKET_OUTBOUND, /* the host opened it, no socket matches */
 	GW_UNX_NO_SOCKET_INBOUND,  /* the remote opened it, the host took it, no socket matches */
 };
@@ -28,8 +28,8 @@ enum gw_unexplained_kind {
 /* How an explained flow was explained. */
 enum gw_match {
 	GW_MATCH_NONE = 0,
-	GW_MATCH_EXACT,     /* a connected socket with the flow's 4-tuple */
-	GW_MATCH_LISTENER,  /* a listener / bound UDP socket on the local address (or wildcard) and port */
+	GW_MATCH_EXACT, /* a connected socket with the flow's 4-tuple */
+	GW_MATCH_LISTENER, /* a listener / bound UDP socket on the local address (or wildcard) and port */
 };
 
 /* Hints, a bitmask. */
@@ -47,29 +47,29 @@ enum gw_hint {
 
 /* A process that held a raw or packet socket during the flow (hint detail). */
 struct gw_holder {
-	uint8_t proto;             /* GW_SOCK_RAW or GW_SOCK_PACKET */
-	bool packet_filter;        /* packet sockets: a BPF filter is attached */
+	uint8_t proto;      /* GW_SOCK_RAW or GW_SOCK_PACKET */
+	bool packet_filter; /* packet sockets: a BPF filter is attached */
 	int32_t pid;
 	char comm[16];
 	char exe[512];
 };
 
 struct gw_verdict {
-	uint8_t kind;              /* enum gw_verdict_kind */
-	uint8_t unexplained;       /* enum gw_unexplained_kind */
-	uint8_t match;             /* enum gw_match */
-	uint32_t hints;            /* enum gw_hint bits */
-	char reason[128];          /* one line for people: "no socket on 10.0.0.5:4444 during ..." */
-	bool has_socket;           /* the socket that explains it */
+	uint8_t kind;        /* enum gw_verdict_kind */
+	uint8_t unexplained; /* enum gw_unexplained_kind */
+	uint8_t match;       /* enum gw_match */
+	uint32_t hints;      /* enum gw_hint bits */
+	char reason[128];    /* one line for people: "no socket on 10.0.0.5:4444 during ..." */
+	bool has_socket;     /* the socket that explains it */
 	struct gw_socket socket;
-	bool has_owner;            /* its owner's details */
+	bool has_owner; /* its owner's details */
 	struct gw_process owner;
-	uint64_t owner_netns;      /* other-netns hint: the namespace where a match was found */
+	uint64_t owner_netns; /* other-netns hint: the namespace where a match was found */
 	struct gw_holder holders[GW_VERDICT_MAX_HOLDERS]; /* raw/packet socket holders */
 	unsigned n_holders;
 };
 
-const char *gw_verdict_kind_name(enum gw_verdict_kind k);       /* "explained", ... */
+const char *gw_verdict_kind_name(enum gw_verdict_kind k);         /* "explained", ... */
 const char *gw_unexplained_kind_name(enum gw_unexplained_kind k); /* "hidden-listener", ... */
 /* Writes the hint names joined by ',' into buf; returns buf. */
 const char *gw_hint_names(uint32_t hints, char *buf, size_t size);

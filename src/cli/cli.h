@@ -20,6 +20,7 @@ int gw_cli_sockets(int argc, char **argv);
 int gw_cli_timeline(int argc, char **argv);
 int gw_cli_replay(int argc, char **argv);
 int gw_cli_record(int argc, char **argv);
+int gw_cli_watch(int argc, char **argv);
 
 /* Prints "ghostwire: MESSAGE" on stderr. */
 void gw_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -31,7 +31,11 @@ static const char record_usage[] =
         "      --interval MS      between socket polls (default 1000)\n"
         "      --all-netns        every network namespace (root)\n";
 
-enum { OPT_DURATION = 256, OPT_INTERVAL, OPT_ALL_NETNS };
+enum {
+	OPT_DURATION = 256,
+	OPT_INTERVAL,
+	OPT_ALL_NETNS
+};
 
 static const struct option long_options[] = {
         {"interface", required_argument, NULL, 'i'},
@@ -60,7 +64,8 @@ static bool number(const char *name, const char *text, unsigned long min, unsign
 	errno = 0;
 	unsigned long v = strtoul(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from %lu to %lu", name, text, min, max);
+		gw_cli_error("--%s: '%s' is not a whole number from %lu to %lu", name, text, min,
+		             max);
 		return false;
 	}
 	*out = v;
@@ -88,7 +93,8 @@ static void on_flow_new(void *ud, const struct gw_flow *f)
 		return;
 	if (f->orientation == GW_ORIENT_TRANSIT)
 		return;
-	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP : GW_SOCK_UDP,
+	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP
+	                                                                  : GW_SOCK_UDP,
 	                          .local_port = f->key.local_port,
 	                          .remote_port = f->key.remote_port};
 	gw_flow_local_addr(f, &q.local);
@@ -162,17 +168,22 @@ int gw_cli_record(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (o.n_interfaces == 1) {
-				gw_cli_error("record: one interface (a pcap file holds one; use -i any)");
+				gw_cli_error("record: one interface (a pcap file holds one; use -i "
+				             "any)");
 				return GW_EXIT_USAGE;
 			}
 			o.interfaces[o.n_interfaces++] = optarg;
 			break;
-		case 'w': dir = optarg; break;
+		case 'w':
+			dir = optarg;
+			break;
 		case OPT_DURATION:
 			if (!number("duration", optarg, 1, 100000000, &duration_s))
 				return GW_EXIT_USAGE;
 			break;
-		case 'f': o.bpf_filter = optarg; break;
+		case 'f':
+			o.bpf_filter = optarg;
+			break;
 		case 's':
 			if (!number("snaplen", optarg, 64, 262144, &v))
 				return GW_EXIT_USAGE;
@@ -183,9 +194,15 @@ int gw_cli_record(int argc, char **argv)
 				return GW_EXIT_USAGE;
 			pcfg.interval_ms = (uint32_t)v;
 			break;
-		case OPT_ALL_NETNS: pcfg.view_cfg.all_netns = true; break;
-		case 'h': fputs(record_usage, stdout); return GW_EXIT_OK;
-		default: fputs(record_usage, stderr); return GW_EXIT_USAGE;
+		case OPT_ALL_NETNS:
+			pcfg.view_cfg.all_netns = true;
+			break;
+		case 'h':
+			fputs(record_usage, stdout);
+			return GW_EXIT_OK;
+		default:
+			fputs(record_usage, stderr);
+			return GW_EXIT_USAGE;
 		}
 	}
 	if (!dir || o.n_interfaces != 1 || optind < argc) {
@@ -222,7 +239,8 @@ int gw_cli_record(int argc, char **argv)
 	snprintf(tl_path, sizeof tl_path, "%s/sockets.jsonl", dir);
 	if (gw_capture_dump_to(r.cap, path, &err) < 0 ||
 	    gw_timeline_writer_open(tl_path, &h, &r.writer, &err) < 0 ||
-	    gw_poller_new(&pcfg, write_record, &r, &r.poller, warnings, sizeof warnings, &err) < 0) {
+	    gw_poller_new(&pcfg, write_record, &r, &r.poller, warnings, sizeof warnings, &err) <
+	            0) {
 		gw_cli_error("%s", err.msg);
 		status = GW_EXIT_FAIL;
 		goto out;

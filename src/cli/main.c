@@ -21,7 +21,9 @@ static const char usage[] =
         "  flows      the flow table of a capture file or live interfaces\n"
         "  sockets    the host's sockets and their owners, like ss -tanpuw\n"
         "  timeline   record the socket table over time (a socket timeline)\n"
+        "  watch      capture live and report the traffic no socket explains\n"
         "  record     record a session: a capture and its socket timeline\n"
+        "  replay     judge every flow of a recorded session against its sockets\n"
         "  help       this text; `ghostwire COMMAND --help` for a command\n"
         "  version    version and libraries\n"
         "\n"
@@ -52,6 +54,10 @@ int main(int argc, char **argv)
 		return gw_cli_timeline(argc - 1, argv + 1);
 	if (strcmp(cmd, "record") == 0)
 		return gw_cli_record(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return gw_cli_replay(argc - 1, argv + 1);
+	if (strcmp(cmd, "watch") == 0)
+		return gw_cli_watch(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage, stdout);
 		return GW_EXIT_OK;

@@ -77,7 +77,8 @@ static json_t *holders_json(const struct gw_verdict *v)
 	for (unsigned i = 0; i < v->n_holders; i++) {
 		const struct gw_holder *h = &v->holders[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "socket", json_string(h->proto == GW_SOCK_PACKET ? "packet" : "raw"));
+		json_object_set_new(o, "socket",
+		                    json_string(h->proto == GW_SOCK_PACKET ? "packet" : "raw"));
 		json_object_set_new(o, "pid", json_integer(h->pid));
 		json_object_set_new(o, "name", json_string(h->comm));
 		json_object_set_new(o, "executable", json_string(h->exe));
@@ -109,18 +110,21 @@ static json_t *ghostwire_json(const struct gw_flow *f, enum gw_flow_end why,
 	json_object_set_new(g, "schema_version", json_integer(GW_VERDICT_SCHEMA_VERSION));
 	json_object_set_new(g, "verdict", json_string(gw_verdict_kind_name(v->kind)));
 	if (v->kind == GW_VERDICT_UNEXPLAINED)
-		json_object_set_new(g, "kind", json_string(gw_unexplained_kind_name(v->unexplained)));
+		json_object_set_new(g, "kind",
+		                    json_string(gw_unexplained_kind_name(v->unexplained)));
 	json_object_set_new(g, "hints", hints_json(v->hints));
 	json_object_set_new(g, "reason", json_string(v->reason));
 	if (v->match != GW_MATCH_NONE)
-		json_object_set_new(g, "match", json_string(v->match == GW_MATCH_EXACT ? "exact" : "listener"));
+		json_object_set_new(g, "match",
+		                    json_string(v->match == GW_MATCH_EXACT ? "exact" : "listener"));
 	if (v->has_socket) {
 		const struct gw_socket *s = &v->socket;
-		json_object_set_new(g, "socket", json_pack("{s:s,s:I,s:I,s:s}", "state",
-		                                           gw_sock_state_name((enum gw_sock_state)s->state),
-		                                           "inode", (json_int_t)s->inode, "netns",
-		                                           (json_int_t)s->netns, "owner",
-		                                           gw_owner_status_name((enum gw_owner_status)s->owner_status)));
+		json_object_set_new(
+		        g, "socket",
+		        json_pack("{s:s,s:I,s:I,s:s}", "state",
+		                  gw_sock_state_name((enum gw_sock_state)s->state), "inode",
+		                  (json_int_t)s->inode, "netns", (json_int_t)s->netns, "owner",
+		                  gw_owner_status_name((enum gw_owner_status)s->owner_status)));
 	}
 	if (v->owner_netns)
 		json_object_set_new(g, "owner_netns", json_integer((json_int_t)v->owner_netns));
@@ -132,11 +136,18 @@ static json_t *ghostwire_json(const struct gw_flow *f, enum gw_flow_end why,
 	json_t *flow = json_object();
 	json_object_set_new(flow, "seq", json_integer((json_int_t)f->seq));
 	json_object_set_new(flow, "end", json_string(gw_flow_end_name(why)));
-	json_object_set_new(flow, "local", json_pack("{s:o,s:i}", "ip", addr_json(&local), "port", f->key.local_port));
-	json_object_set_new(flow, "remote", json_pack("{s:o,s:i}", "ip", addr_json(&remote), "port", f->key.remote_port));
-	json_object_set_new(flow, "orientation", json_string(gw_orientation_name((enum gw_orientation)f->orientation)));
+	json_object_set_new(
+	        flow, "local",
+	        json_pack("{s:o,s:i}", "ip", addr_json(&local), "port", f->key.local_port));
+	json_object_set_new(
+	        flow, "remote",
+	        json_pack("{s:o,s:i}", "ip", addr_json(&remote), "port", f->key.remote_port));
+	json_object_set_new(flow, "orientation",
+	                    json_string(gw_orientation_name((enum gw_orientation)f->orientation)));
 	if (f->tcp_state) {
-		json_object_set_new(flow, "tcp_state", json_string(gw_tcp_state_name((enum gw_tcp_state)f->tcp_state)));
+		json_object_set_new(
+		        flow, "tcp_state",
+		        json_string(gw_tcp_state_name((enum gw_tcp_state)f->tcp_state)));
 		json_object_set_new(flow, "tcp_flags_out", flags_json(f->tcp_flags[GW_DIR_OUT]));
 		json_object_set_new(flow, "tcp_flags_in", flags_json(f->tcp_flags[GW_DIR_IN]));
 	}
@@ -167,25 +178,30 @@ int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end w
 	json_t *o = json_object();
 	json_object_set_new(o, "@timestamp", time_json(f->last_us));
 	json_t *event = json_object();
-	json_object_set_new(event, "kind", json_string(v->kind == GW_VERDICT_UNEXPLAINED ? "alert" : "event"));
+	json_object_set_new(event, "kind",
+	                    json_string(v->kind == GW_VERDICT_UNEXPLAINED ? "alert" : "event"));
 	json_object_set_new(event, "category", json_pack("[s]", "network"));
 	json_object_set_new(event, "type", json_pack("[s,s]", "connection", "end"));
 	json_object_set_new(event, "action", json_string("flow-verdict"));
 	json_object_set_new(event, "dataset", json_string("ghostwire.verdicts"));
 	json_object_set_new(event, "start", time_json(f->first_us));
 	json_object_set_new(event, "end", time_json(f->last_us));
-	json_object_set_new(event, "duration", json_integer((json_int_t)(f->last_us - f->first_us) * 1000));
+	json_object_set_new(event, "duration",
+	                    json_integer((json_int_t)(f->last_us - f->first_us) * 1000));
 	json_object_set_new(o, "event", event);
 	json_object_set_new(o, "source", src);
 	json_object_set_new(o, "destination", dst);
 	json_t *net = json_object();
-	json_object_set_new(net, "transport", json_string(gw_transport_name(f->key.proto, proto, sizeof proto)));
-	json_object_set_new(net, "type", json_string(f->key.family == GW_AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_set_new(net, "transport",
+	                    json_string(gw_transport_name(f->key.proto, proto, sizeof proto)));
+	json_object_set_new(net, "type",
+	                    json_string(f->key.family == GW_AF_INET6 ? "ipv6" : "ipv4"));
 	char iana[8];
 	snprintf(iana, sizeof iana, "%u", f->key.proto);
 	json_object_set_new(net, "iana_number", json_string(iana));
 	json_object_set_new(net, "direction", json_string(direction(f)));
-	json_object_set_new(net, "packets", json_integer((json_int_t)(f->packets[0] + f->packets[1])));
+	json_object_set_new(net, "packets",
+	                    json_integer((json_int_t)(f->packets[0] + f->packets[1])));
 	json_object_set_new(net, "bytes", json_integer((json_int_t)(f->bytes[0] + f->bytes[1])));
 	json_object_set_new(o, "network", net);
 	if (v->has_owner)

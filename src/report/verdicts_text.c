@@ -37,6 +37,7 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 		const struct gw_holder *h = &v->holders[i];
 		fprintf(out, "    %s socket held by %s[%d] %s%s\n",
 		        h->proto == GW_SOCK_PACKET ? "packet" : "raw", h->comm, h->pid, h->exe,
-		        h->proto == GW_SOCK_PACKET && h->packet_filter ? " (BPF filter attached)" : "");
+		        h->proto == GW_SOCK_PACKET && h->packet_filter ? " (BPF filter attached)"
+		                                                       : "");
 	}
 }

@@ -12,7 +12,17 @@
 #include "ghostwire/procinfo.h"
 #include "ghostwire/sockdiff.h"
 
-#define EVENT_BATCH 256
+#define EVENT_BATCH    256
+#define DEPARTED_SLOTS 1024 /* a power of two */
+
+/* A socket that left the table while its owner was known (closed, or turned
+ * orphan: no inode, no owner), kept for its destroy event to name the owner. */
+struct departed {
+	uint64_t cookie; /* 0 = empty slot */
+	struct gw_socket sock;
+	bool has_proc;
+	struct gw_process proc;
+};
 
 struct gw_poller {
 	struct gw_poller_config cfg;
@@ -31,7 +41,8 @@ struct gw_poller {
 	uint32_t polls_since_snapshot;
 	struct gw_tl_record rec; /* reused for every record */
 	struct gw_host_event ev[EVENT_BATCH];
-	struct gw_process owner; /* the last lookup's owner */
+	struct gw_process owner;   /* the last lookup's owner */
+	struct departed *departed; /* DEPARTED_SLOTS, direct-mapped by cookie */
 	struct gw_poller_stats stats;
 };
 
@@ -67,6 +78,11 @@ int gw_poller_new(const struct gw_poller_config *cfg, gw_poller_sink sink, void 
 	gw_sockset_init(&p->sets[0], ms, mp);
 	gw_sockset_init(&p->sets[1], ms, mp);
 	gw_tl_record_init(&p->rec, ms, mp);
+	p->departed = calloc(DEPARTED_SLOTS, sizeof *p->departed);
+	if (!p->departed) {
+		gw_poller_free(p);
+		return gw_err_set(err, GW_ENOMEM, "out of memory");
+	}
 	int r = ops->open(&cfg->view_cfg, &p->view, err);
 	if (r < 0) {
 		gw_poller_free(p);
@@ -95,6 +111,7 @@ void gw_poller_free(struct gw_poller *p)
 	gw_sockset_fini(&p->sets[0]);
 	gw_sockset_fini(&p->sets[1]);
 	gw_tl_record_fini(&p->rec);
+	free(p->departed);
 	free(p);
 }
 
@@ -146,18 +163,34 @@ static void add_owner(struct gw_sockset *to, const struct gw_sockset *from,
 }
 
 struct delta {
-	struct gw_tl_record *rec;
-	const struct gw_sockset *now;
+	struct gw_poller *p;
+	const struct gw_sockset *now, *before;
 };
+
+static void remember_departed(struct gw_poller *p, const struct gw_sockset *set,
+                              const struct gw_socket *s)
+{
+	if (!s->cookie || s->owner_status != GW_OWNER_KNOWN)
+		return;
+	struct departed *d = &p->departed[s->cookie & (DEPARTED_SLOTS - 1)];
+	d->cookie = s->cookie;
+	d->sock = *s;
+	const struct gw_process *proc = gw_sockset_process(set, s->pid);
+	d->has_proc = proc != NULL;
+	if (proc)
+		d->proc = *proc;
+}
 
 static void on_change(void *ud, const struct gw_socket *s, enum gw_sockdiff_side side)
 {
 	struct delta *d = ud;
+	struct gw_tl_record *rec = &d->p->rec;
 	if (side == GW_DIFF_ONLY_A) {
-		gw_sockset_add(&d->rec->set, s); /* new since the last poll */
-		add_owner(&d->rec->set, d->now, s);
+		gw_sockset_add(&rec->set, s); /* new since the last poll */
+		add_owner(&rec->set, d->now, s);
 	} else {
-		gw_sockset_add(&d->rec->removed, s);
+		gw_sockset_add(&rec->removed, s);
+		remember_departed(d->p, d->before, s);
 	}
 }
 
@@ -187,7 +220,7 @@ static int poll_now(struct gw_poller *p, struct gw_err *err)
 		p->polls_since_snapshot = 0;
 	} else {
 		p->rec.type = GW_TL_DELTA;
-		struct delta d = {.rec = &p->rec, .now = now};
+		struct delta d = {.p = p, .now = now, .before = &p->sets[p->cur]};
 		gw_sockset_diff(now, &p->sets[p->cur], on_change, &d);
 	}
 	p->cur = next;
@@ -225,6 +258,15 @@ static int on_destroy(struct gw_poller *p, const struct gw_host_event *e, struct
 	p->rec.type = GW_TL_DESTROY;
 	const struct gw_sockset *in = NULL;
 	const struct gw_socket *seen = last_seen(p, &e->sock, &in);
+	const struct departed *gone = NULL;
+	if ((!seen || seen->owner_status != GW_OWNER_KNOWN) && e->sock.cookie) {
+		const struct departed *d = &p->departed[e->sock.cookie & (DEPARTED_SLOTS - 1)];
+		if (d->cookie == e->sock.cookie) {
+			gone = d;
+			seen = &d->sock;
+			in = NULL;
+		}
+	}
 	struct gw_socket s = e->sock;
 	if (seen) {
 		s.pid = seen->pid;
@@ -241,7 +283,9 @@ static int on_destroy(struct gw_poller *p, const struct gw_host_event *e, struct
 	if (s.owner_status == GW_OWNER_KNOWN)
 		p->stats.destroyed_owned++;
 	gw_sockset_add(&p->rec.set, &s);
-	if (seen)
+	if (gone && gone->has_proc)
+		gw_sockset_add_process(&p->rec.set, &gone->proc);
+	else if (seen && in)
 		add_owner(&p->rec.set, in, &s);
 	gw_sockset_finish(&p->rec.set);
 	return emit(p, err);

@@ -1,0 +1,296 @@
+/* cli/cmd_watch.c — `ghostwire watch -i IFACE...`: live capture, socket poller
+ * and correlator together. Findings print as they are decided; --json writes
+ * every verdict; SIGINT/SIGTERM finish cleanly, SIGUSR1 prints the counters. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ghostwire/capture.h"
+#include "ghostwire/clock.h"
+#include "ghostwire/correlate.h"
+#include "ghostwire/hostaddr.h"
+#include "ghostwire/poller.h"
+#include "ghostwire/verdict_report.h"
+
+static const char watch_usage[] =
+        "usage: ghostwire watch -i IFACE [-i IFACE...] [OPTIONS]\n"
+        "\n"
+        "Captures live, polls the socket table, and judges every flow: findings\n"
+        "(traffic no visible socket explains) print as they are decided.\n"
+        "\n"
+        "  -i, --interface IFACE  capture on IFACE (repeatable; 'any' for all)\n"
+        "  -j, --json FILE        every verdict as a JSON line to FILE ('-': stdout)\n"
+        "  -a, --all              text: every verdict, not only findings\n"
+        "      --duration S       stop after S seconds (default: until Ctrl-C)\n"
+        "  -f, --filter EXPR      BPF filter\n"
+        "      --grace S          seconds around each flow's lifetime (default 2)\n"
+        "      --interval MS      between socket polls (default 1000)\n"
+        "      --all-netns        every network namespace (root)\n"
+        "  -L, --local-net CIDR   also local (the host's addresses always are)\n"
+        "\n"
+        "SIGUSR1 prints the counters; SIGINT or SIGTERM end the run: open flows get\n"
+        "their verdicts, outputs are flushed, and the counters are printed.\n";
+
+enum { OPT_DURATION = 256, OPT_GRACE, OPT_INTERVAL, OPT_ALL_NETNS };
+
+static const struct option long_options[] = {
+        {"interface", required_argument, NULL, 'i'},
+        {"json", required_argument, NULL, 'j'},
+        {"all", no_argument, NULL, 'a'},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"filter", required_argument, NULL, 'f'},
+        {"grace", required_argument, NULL, OPT_GRACE},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
+        {"local-net", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+static volatile sig_atomic_t stop_requested, counters_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	counters_requested = 1;
+}
+
+struct watch {
+	struct gw_options opt;
+	struct gw_poller_config pcfg;
+	struct gw_correlator_config ccfg;
+	const char *json_path;
+	FILE *json;
+	bool all;
+	uint32_t duration_s;
+	struct gw_poller *poller;
+	struct gw_correlator *corr;
+	struct gw_capture *cap;
+	int write_error;
+};
+
+static bool number(const char *name, const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > max) {
+		gw_cli_error("--%s: '%s' is not a whole number from 1 to %lu", name, text, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct watch *w)
+{
+	gw_options_init(&w->opt);
+	gw_poller_config_init(&w->pcfg);
+	gw_correlator_config_init(&w->ccfg);
+	struct gw_err err = {0};
+	unsigned long v;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:j:af:L:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (w->opt.n_interfaces == GW_MAX_INTERFACES) {
+				gw_cli_error("at most %d interfaces", GW_MAX_INTERFACES);
+				return GW_EXIT_USAGE;
+			}
+			w->opt.interfaces[w->opt.n_interfaces++] = optarg;
+			break;
+		case 'j': w->json_path = optarg; break;
+		case 'a': w->all = true; break;
+		case OPT_DURATION:
+			if (!number("duration", optarg, 100000000, &v))
+				return GW_EXIT_USAGE;
+			w->duration_s = (uint32_t)v;
+			break;
+		case 'f': w->opt.bpf_filter = optarg; break;
+		case OPT_GRACE:
+			if (!number("grace", optarg, 3600, &v))
+				return GW_EXIT_USAGE;
+			w->ccfg.grace_us = (int64_t)v * 1000000;
+			break;
+		case OPT_INTERVAL:
+			if (!number("interval", optarg, 3600000, &v))
+				return GW_EXIT_USAGE;
+			w->pcfg.interval_ms = (uint32_t)v;
+			break;
+		case OPT_ALL_NETNS: w->pcfg.view_cfg.all_netns = true; break;
+		case 'L':
+			if (w->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
+			    gw_cidr_parse(optarg, &w->opt.local_nets[w->opt.n_local_nets], &err) < 0) {
+				gw_cli_error("--local-net: %s", err.msg[0] ? err.msg : "too many");
+				return GW_EXIT_USAGE;
+			}
+			w->opt.n_local_nets++;
+			break;
+		case 'h': fputs(watch_usage, stdout); return -1;
+		default: fputs(watch_usage, stderr); return GW_EXIT_USAGE;
+		}
+	}
+	if (w->opt.n_interfaces == 0 || optind < argc) {
+		gw_cli_error("watch: give -i IFACE");
+		fputs(watch_usage, stderr);
+		return GW_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int apply_record(void *ud, const struct gw_tl_record *rec, struct gw_err *err)
+{
+	struct watch *w = ud;
+	return gw_correlator_apply(w->corr, rec, err);
+}
+
+static void on_flow_new(void *ud, const struct gw_flow *f)
+{
+	struct watch *w = ud;
+	if ((f->key.proto != GW_IPPROTO_TCP && f->key.proto != GW_IPPROTO_UDP) ||
+	    f->orientation == GW_ORIENT_TRANSIT)
+		return;
+	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP : GW_SOCK_UDP,
+	                          .local_port = f->key.local_port,
+	                          .remote_port = f->key.remote_port};
+	gw_flow_local_addr(f, &q.local);
+	gw_flow_remote_addr(f, &q.remote);
+	struct gw_socket s;
+	const struct gw_process *owner;
+	struct gw_err err = {0};
+	(void)gw_poller_lookup(w->poller, &q, &s, &owner, &err); /* counted in the poller's stats */
+}
+
+static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
+{
+	struct watch *w = ud;
+	struct gw_verdict v;
+	gw_correlator_judge(w->corr, f, &v);
+	if (w->json) {
+		struct gw_err err = {0};
+		if (gw_verdict_print_json(w->json, f, why, &v, &err) < 0 || fflush(w->json) != 0)
+			w->write_error = 1;
+	}
+	if (w->json != stdout && (w->all || v.kind == GW_VERDICT_UNEXPLAINED)) {
+		gw_verdict_print_text(stdout, f, &v);
+		fflush(stdout);
+	}
+}
+
+static void print_counters(const struct watch *w)
+{
+	struct gw_capture_stats cs;
+	gw_capture_stats(w->cap, &cs);
+	const struct gw_poller_stats *ps = gw_poller_stats(w->poller);
+	const struct gw_correlator_stats *k = gw_correlator_stats(w->corr);
+	fprintf(stderr,
+	        "ghostwire: captured %llu (dropped: kernel %llu, interface %llu); polls %llu "
+	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found); verdicts: "
+	        "%llu explained, %llu kernel-response, %llu transit, %llu unexplained\n",
+	        (unsigned long long)cs.received, (unsigned long long)cs.dropped_kernel,
+	        (unsigned long long)cs.dropped_iface, (unsigned long long)ps->polls,
+	        ps->polls ? (double)ps->poll_us_total / (double)ps->polls / 1000.0 : 0.0,
+	        (double)ps->poll_us_max / 1000.0, (unsigned long long)ps->poll_errors,
+	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits,
+	        (unsigned long long)k->verdicts[GW_VERDICT_EXPLAINED],
+	        (unsigned long long)k->verdicts[GW_VERDICT_KERNEL_RESPONSE],
+	        (unsigned long long)k->verdicts[GW_VERDICT_TRANSIT],
+	        (unsigned long long)k->verdicts[GW_VERDICT_UNEXPLAINED]);
+}
+
+static int housekeeping(void *ud, struct gw_err *err)
+{
+	struct watch *w = ud;
+	if (counters_requested) {
+		counters_requested = 0;
+		print_counters(w);
+	}
+	int r = gw_poller_step(w->poller, err);
+	if (r == 0)
+		gw_correlator_expire(w->corr, gw_clock_realtime_us());
+	return r;
+}
+
+static int open_all(struct watch *w)
+{
+	struct gw_err err = {0};
+	unsigned room = GW_MAX_LOCAL_NETS - w->opt.n_local_nets, n = 0;
+	if (gw_host_addrs(w->opt.local_nets + w->opt.n_local_nets, room, &n, &err) < 0)
+		gw_cli_error("warning: %s", err.msg);
+	w->opt.n_local_nets += n;
+	if (gw_capture_open_live(&w->opt, &w->cap, &err) < 0 ||
+	    gw_correlator_new(&w->ccfg, &w->corr, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	struct gw_tl_header h = {.version = GW_TIMELINE_VERSION, .started_us = gw_clock_realtime_us()};
+	memcpy(h.local, w->opt.local_nets, sizeof(struct gw_cidr) * w->opt.n_local_nets);
+	h.n_local = w->opt.n_local_nets;
+	gw_correlator_set_header(w->corr, &h);
+	char warnings[512];
+	if (gw_poller_new(&w->pcfg, apply_record, w, &w->poller, warnings, sizeof warnings, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	if (warnings[0])
+		gw_cli_error("warning: watching without %s", warnings);
+	if (w->json_path) {
+		w->json = strcmp(w->json_path, "-") == 0 ? stdout : fopen(w->json_path, "a");
+		if (!w->json) {
+			gw_cli_error("%s: %s", w->json_path, strerror(errno));
+			return GW_EXIT_FAIL;
+		}
+	}
+	if (gw_poller_step(w->poller, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int gw_cli_watch(int argc, char **argv)
+{
+	struct watch w = {0};
+	int status = parse_args(argc, argv, &w);
+	if (status)
+		return status < 0 ? GW_EXIT_OK : status;
+	if ((status = open_all(&w)) == 0) {
+		signal(SIGINT, on_stop_signal);
+		signal(SIGTERM, on_stop_signal);
+		signal(SIGUSR1, on_usr1);
+		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
+		                                .flow_new = on_flow_new,
+		                                .housekeeping = housekeeping,
+		                                .ud = &w};
+		struct gw_run_summary sum;
+		struct gw_err err = {0};
+		if (gw_engine_run_flows(w.cap, &w.opt, &hooks, &stop_requested, w.duration_s, &sum,
+		                        &err) < 0 ||
+		    !sum.complete) {
+			gw_cli_error("%s", err.msg[0] ? err.msg : sum.error);
+			status = GW_EXIT_FAIL;
+		}
+		print_counters(&w);
+	}
+	if (w.json && w.json != stdout && fclose(w.json) != 0)
+		w.write_error = 1;
+	if (w.write_error) {
+		gw_cli_error("%s: writing verdicts failed", w.json_path);
+		status = GW_EXIT_FAIL;
+	}
+	gw_poller_free(w.poller);
+	gw_correlator_free(w.corr);
+	gw_capture_free(w.cap);
+	return status;
+}

@@ -58,10 +58,23 @@ assert summary["flows"] == len(flows)
 ' "$gw" "$root/pcaps/wire/en10mb_concurrent.pcap"
 fi
 
+mkdir -p "$tmp/notasession" "$tmp/badtl"
+cp "$root/pcaps/wire/en10mb_tcp.pcap" "$tmp/badtl/capture.pcap"
+printf '{"format":"ghostwire-timeline","version":1,"host":"h","source":"netlink","started":"2024-05-01T12:00:00.000000Z","local_addrs":[]}\n{"type":"bogus","ts":"2024-05-01T12:00:01.000000Z"}\n' >"$tmp/badtl/sockets.jsonl"
+check "replay: not a session" 1 "not a recorded session" -- "$gw" replay "$tmp/notasession"
+check "replay: bad timeline names file and line" 1 "sockets.jsonl:2" -- "$gw" replay "$tmp/badtl"
+check "replay: usage" 64 "give a session DIR" -- "$gw" replay
+check "watch: usage" 64 "give -i IFACE" -- "$gw" watch
+check "record: usage" 64 "give -i IFACE and -w DIR" -- "$gw" record -i lo
+
 if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
 	check "live on lo for 1 s" 0 "capture: received" -- "$gw" flows -i lo --duration 1
+	check "record on lo for 1 s" 0 "record: $tmp/sess" -- "$gw" record -i lo -w "$tmp/sess" --duration 1
+	check "record refuses an existing directory" 1 "new directory" -- "$gw" record -i lo -w "$tmp/sess" --duration 1
+	check "replay the recording" 0 "flows:" -- "$gw" replay "$tmp/sess"
+	check "watch on lo for 1 s" 0 "verdicts:" -- "$gw" watch -i lo --duration 1
 else
-	echo "skip live on lo: needs root"
+	echo "skip live on lo, record, watch: need root"
 fi
 
 echo "$pass passed, $fail failed"

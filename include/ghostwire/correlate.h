@@ -24,11 +24,19 @@ struct gw_correlator_config {
 void gw_correlator_config_init(struct gw_correlator_config *c);
 
 struct gw_correlator_stats {
-	uint64_t records;     /* timeline records applied */
-	uint64_t sockets;     /* socket histories held now */
-	uint64_t forgotten;   /* histories dropped for age */
-	uint64_t evicted;     /* histories dropped for room (max_sockets) */
-	uint64_t verdicts[5]; /* by enum gw_verdict_kind */
+	uint64_t records;           /* timeline records applied */
+	uint64_t sockets;           /* socket histories held now */
+	uint64_t forgotten;         /* histories dropped for age */
+	uint64_t evicted;           /* histories dropped for room (max_sockets) */
+	uint64_t verdicts[5];       /* by enum gw_verdict_kind */
+	uint64_t processes;         /* processes held now */
+	uint64_t processes_evicted; /* processes dropped for room (max_processes) */
+	uint64_t addrs_dropped;     /* local addresses not kept (GW_MAX_LOCAL_NETS) */
+	uint64_t incomplete_sets;   /* snapshots with `dropped` sockets: absences not trusted */
+	uint64_t lookups_not_found; /* lookups that found nothing (not used to end intervals) */
+	uint64_t alloc_failures;    /* sockets or processes not recorded for memory */
+	uint64_t holders_truncated; /* verdicts with more raw/packet holders than fit */
+	uint64_t times_held;        /* records older than the last one, taken at its time */
 };
 
 struct gw_correlator;

@@ -30,7 +30,11 @@ static const char replay_usage[] =
         "      --max-flows N      flows held at once (default 262144)\n"
         "      --no-progress      no progress line on stderr\n";
 
-enum { OPT_GRACE = 256, OPT_MAX_FLOWS, OPT_NO_PROGRESS };
+enum {
+	OPT_GRACE = 256,
+	OPT_MAX_FLOWS,
+	OPT_NO_PROGRESS
+};
 
 static const struct option long_options[] = {
         {"read", required_argument, NULL, 'r'},
@@ -67,7 +71,8 @@ static int session_paths(const char *dir, struct replay_args *a)
 	snprintf(a->sockets, sizeof a->sockets, "%s/sockets.jsonl", dir);
 	if (!file_exists(a->capture) || !file_exists(a->sockets)) {
 		gw_cli_error("%s: not a recorded session (needs capture.pcap or capture.pcapng, "
-		             "and sockets.jsonl)", dir);
+		             "and sockets.jsonl)",
+		             dir);
 		return GW_EXIT_FAIL;
 	}
 	return 0;
@@ -83,15 +88,25 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:s:jaL:h", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'r': snprintf(a->capture, sizeof a->capture, "%s", optarg); break;
-		case 's': snprintf(a->sockets, sizeof a->sockets, "%s", optarg); break;
-		case 'j': a->json = true; break;
-		case 'a': a->all = true; break;
+		case 'r':
+			snprintf(a->capture, sizeof a->capture, "%s", optarg);
+			break;
+		case 's':
+			snprintf(a->sockets, sizeof a->sockets, "%s", optarg);
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'a':
+			a->all = true;
+			break;
 		case OPT_GRACE: {
 			char *end;
 			double g = strtod(optarg, &end);
 			if (*end || end == optarg || !(g >= 0 && g <= 3600)) {
-				gw_cli_error("--grace: '%s' is not a number of seconds from 0 to 3600", optarg);
+				gw_cli_error(
+				        "--grace: '%s' is not a number of seconds from 0 to 3600",
+				        optarg);
 				return GW_EXIT_USAGE;
 			}
 			a->ccfg.grace_us = (int64_t)(g * 1e6);
@@ -99,7 +114,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		}
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
-			    gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) < 0) {
+			    gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) <
+			            0) {
 				gw_cli_error("--local-net: %s", err.msg[0] ? err.msg : "too many");
 				return GW_EXIT_USAGE;
 			}
@@ -109,15 +125,23 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (*end || end == optarg || v == 0 || v > 100000000) {
-				gw_cli_error("--max-flows: '%s' is not a whole number from 1 to 100000000", optarg);
+				gw_cli_error("--max-flows: '%s' is not a whole number from 1 to "
+				             "100000000",
+				             optarg);
 				return GW_EXIT_USAGE;
 			}
 			a->opt.max_flows = (uint32_t)v;
 			break;
 		}
-		case OPT_NO_PROGRESS: a->progress = false; break;
-		case 'h': fputs(replay_usage, stdout); return -1;
-		default: fputs(replay_usage, stderr); return GW_EXIT_USAGE;
+		case OPT_NO_PROGRESS:
+			a->progress = false;
+			break;
+		case 'h':
+			fputs(replay_usage, stdout);
+			return -1;
+		default:
+			fputs(replay_usage, stderr);
+			return GW_EXIT_USAGE;
 		}
 	}
 	if (optind == argc - 1 && !a->capture[0] && !a->sockets[0])
@@ -137,9 +161,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 struct timeline_feed {
 	struct gw_timeline_reader *reader;
 	struct gw_tl_record rec;
-	bool have;      /* rec holds the next record, not yet applied */
-	bool done;      /* the reader reached the end */
-	int failed;     /* a read or apply error was reported */
+	bool have;  /* rec holds the next record, not yet applied */
+	bool done;  /* the reader reached the end */
+	int failed; /* a read or apply error was reported */
 };
 
 static int feed_open(struct replay_args *a, struct gw_correlator *c, struct timeline_feed *f)
@@ -226,7 +250,8 @@ static void print_summary(FILE *out, const struct gw_run_summary *sum,
                           const struct gw_correlator_stats *cs)
 {
 	fprintf(out,
-	        "\n%llu flows: %llu explained, %llu kernel-response, %llu transit, %llu unexplained\n"
+	        "\n%llu flows: %llu explained, %llu kernel-response, %llu transit, %llu "
+	        "unexplained\n"
 	        "frames %llu, decoded %llu, malformed %llu; flows evicted (table full) %llu\n",
 	        (unsigned long long)sum->flows.flows,
 	        (unsigned long long)cs->verdicts[GW_VERDICT_EXPLAINED],
@@ -236,6 +261,12 @@ static void print_summary(FILE *out, const struct gw_run_summary *sum,
 	        (unsigned long long)sum->frames, (unsigned long long)sum->decode.decoded,
 	        (unsigned long long)gw_decode_malformed_total(&sum->decode),
 	        (unsigned long long)sum->flows.ended[GW_END_EVICTED]);
+	fprintf(out,
+	        "sockets remembered %llu (evicted for room %llu, forgotten %llu); incomplete "
+	        "snapshots %llu; records applied %llu, %llu out of order\n",
+	        (unsigned long long)cs->sockets, (unsigned long long)cs->evicted,
+	        (unsigned long long)cs->forgotten, (unsigned long long)cs->incomplete_sets,
+	        (unsigned long long)cs->records, (unsigned long long)cs->times_held);
 	if (!sum->complete)
 		fprintf(out, "input ended early: %s\n", sum->error);
 }

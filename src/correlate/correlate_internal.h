@@ -144,18 +144,6 @@ const struct gw_process *gw__procmap_get(const struct gw__procmap *m, int32_t pi
 
 /* ---- the correlator ---- */
 
-/* Counters that struct gw_correlator_stats does not carry (yet). */
-struct gw__correlator_counters {
-	uint64_t processes;         /* processes held now */
-	uint64_t processes_evicted; /* processes dropped for room (max_processes) */
-	uint64_t addrs_dropped;     /* local addresses not kept (GW_MAX_LOCAL_NETS) */
-	uint64_t incomplete_sets;   /* snapshots with `dropped` sockets: absences not trusted */
-	uint64_t lookups_not_found; /* lookups that found nothing (not used to end intervals) */
-	uint64_t alloc_failures;    /* sockets or processes not recorded for memory */
-	uint64_t holders_truncated; /* verdicts with more raw/packet holders than fit */
-	uint64_t times_held;        /* records older than the last one, taken at its time */
-};
-
 struct gw_correlator {
 	struct gw_correlator_config cfg;
 	struct gw__hist hist;
@@ -169,13 +157,9 @@ struct gw_correlator {
 	bool host_netns_exact;
 	int64_t last_ts_us; /* the last record's time (records come in time order) */
 	struct gw_correlator_stats stats;
-	struct gw__correlator_counters counters;
 };
 
 /* True if a socket in namespace netns is the host's own (not another netns). */
 bool gw__correlator_is_host_netns(const struct gw_correlator *c, uint64_t netns);
-
-/* The counters above, for summaries and tests. */
-const struct gw__correlator_counters *gw__correlator_counters(const struct gw_correlator *c);
 
 #endif

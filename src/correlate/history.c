@@ -439,18 +439,13 @@ static void sync_stats(struct gw_correlator *c)
 	c->stats.sockets = c->hist.n;
 	c->stats.evicted = c->hist.evicted;
 	c->stats.forgotten = c->hist.forgotten;
-	c->counters.processes = c->procs.n;
-	c->counters.processes_evicted = c->procs.evicted;
+	c->stats.processes = c->procs.n;
+	c->stats.processes_evicted = c->procs.evicted;
 }
 
 const struct gw_correlator_stats *gw_correlator_stats(const struct gw_correlator *c)
 {
 	return &c->stats;
-}
-
-const struct gw__correlator_counters *gw__correlator_counters(const struct gw_correlator *c)
-{
-	return &c->counters;
 }
 
 bool gw__correlator_is_host_netns(const struct gw_correlator *c, uint64_t netns)
@@ -501,7 +496,7 @@ static void address_event(struct gw_correlator *c, const struct gw_tl_record *re
 		if (i < c->n_local)
 			return;
 		if (c->n_local == GW_MAX_LOCAL_NETS) {
-			c->counters.addrs_dropped++;
+			c->stats.addrs_dropped++;
 			return;
 		}
 		c->local[c->n_local++] = rec->addr;
@@ -591,7 +586,7 @@ static void take_processes(struct gw_correlator *c, const struct gw_sockset *set
 {
 	for (size_t i = 0; i < set->n_procs; i++)
 		if (gw__procmap_put(&c->procs, &set->procs[i]) < 0)
-			c->counters.alloc_failures++;
+			c->stats.alloc_failures++;
 }
 
 /* The entry of s, observed present at ts and put on list l (POLLED entries
@@ -601,7 +596,7 @@ static struct gw__hist_entry *present(struct gw_correlator *c, const struct gw_s
 {
 	struct gw__hist_entry *e = gw__hist_upsert(&c->hist, s, ts);
 	if (!e) {
-		c->counters.alloc_failures++;
+		c->stats.alloc_failures++;
 		return NULL;
 	}
 	gw__hist_observe(e, s, ts);
@@ -614,7 +609,7 @@ static void absent(struct gw_correlator *c, const struct gw_socket *s, int64_t t
 {
 	struct gw__hist_entry *e = gw__hist_upsert(&c->hist, s, ts);
 	if (!e) {
-		c->counters.alloc_failures++;
+		c->stats.alloc_failures++;
 		return;
 	}
 	gw__hist_move(&c->hist, e, GW__LIST_GONE, ts);
@@ -641,7 +636,7 @@ static void apply_snapshot(struct gw_correlator *c, const struct gw_tl_record *r
 			e->mark = mark;
 	}
 	if (rec->set.dropped) {
-		c->counters.incomplete_sets++; /* a socket it lacks may only have been dropped */
+		c->stats.incomplete_sets++; /* a socket it lacks may only have been dropped */
 	} else {
 		end_unmarked(c, GW__LIST_POLLED, mark, ts);
 		end_unmarked(c, GW__LIST_PENDING, mark, ts);
@@ -660,7 +655,7 @@ static void apply_delta(struct gw_correlator *c, const struct gw_tl_record *rec,
 	for (size_t i = 0; i < rec->removed.n_socks; i++)
 		absent(c, &rec->removed.socks[i], ts);
 	if (rec->set.dropped)
-		c->counters.incomplete_sets++;
+		c->stats.incomplete_sets++;
 	else
 		end_unmarked(c, GW__LIST_PENDING, mark, ts);
 }
@@ -668,7 +663,7 @@ static void apply_delta(struct gw_correlator *c, const struct gw_tl_record *rec,
 static void apply_lookup(struct gw_correlator *c, const struct gw_tl_record *rec, int64_t ts)
 {
 	if (!rec->found || rec->set.n_socks == 0) {
-		c->counters.lookups_not_found++;
+		c->stats.lookups_not_found++;
 		return;
 	}
 	for (size_t i = 0; i < rec->set.n_socks; i++) {
@@ -688,7 +683,7 @@ static void apply_destroy(struct gw_correlator *c, const struct gw_tl_record *re
 	for (size_t i = 0; i < rec->set.n_socks; i++) {
 		struct gw__hist_entry *e = gw__hist_upsert(&c->hist, &rec->set.socks[i], ts);
 		if (!e) {
-			c->counters.alloc_failures++;
+			c->stats.alloc_failures++;
 			continue;
 		}
 		gw__hist_observe(e, &rec->set.socks[i], ts);
@@ -700,11 +695,11 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 {
 	int64_t ts = rec->ts_us;
 	if (ts < c->last_ts_us) {
-		c->counters.times_held++; /* keeps the gone list in time order */
+		c->stats.times_held++; /* keeps the gone list in time order */
 		ts = c->last_ts_us;
 	}
 	c->last_ts_us = ts;
-	uint64_t failures = c->counters.alloc_failures;
+	uint64_t failures = c->stats.alloc_failures;
 	take_processes(c, &rec->set); /* first: a process event then applies to them */
 	switch (rec->type) {
 	case GW_TL_SNAPSHOT:
@@ -721,7 +716,7 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 		break;
 	case GW_TL_PROCESS:
 		if (gw__procmap_event(&c->procs, rec->event, rec->pid, rec->ppid, ts) < 0)
-			c->counters.alloc_failures++;
+			c->stats.alloc_failures++;
 		break;
 	case GW_TL_ADDRESS:
 		address_event(c, rec);
@@ -732,11 +727,11 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 	}
 	c->stats.records++;
 	sync_stats(c);
-	if (c->counters.alloc_failures != failures)
+	if (c->stats.alloc_failures != failures)
 		return gw_err_set(err, GW_ENOMEM,
 		                  "correlator: out of memory applying a timeline record (%llu "
 		                  "sockets or processes not recorded)",
-		                  (unsigned long long)(c->counters.alloc_failures - failures));
+		                  (unsigned long long)(c->stats.alloc_failures - failures));
 	return 0;
 }
 

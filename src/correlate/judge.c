@@ -384,7 +384,7 @@ static void raw_hints(struct gw_correlator *c, const struct gw_flow *f, struct w
 	struct holders hs = {.c = c, .w = w, .family = f->key.family};
 	gw__hist_each_raw(&c->hist, on_raw, &hs);
 	if (hs.truncated)
-		c->counters.holders_truncated++;
+		c->stats.holders_truncated++;
 	v->hints |= hs.hints;
 	for (unsigned i = 0; i < hs.n; i++) {
 		struct gw_holder *h = &v->holders[i];

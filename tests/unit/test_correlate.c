@@ -813,7 +813,7 @@ Test(correlate, holders_in_pid_order_and_bounded)
 	cr_expect(v.holders[1].packet_filter);
 	cr_expect_eq(v.holders[3].proto, GW_SOCK_RAW);
 	cr_expect_eq(v.holders[4].proto, GW_SOCK_PACKET);
-	cr_expect_eq(gw__correlator_counters(c)->holders_truncated, 1);
+	cr_expect_eq(gw_correlator_stats(c)->holders_truncated, 1);
 	gw_correlator_free(c);
 }
 
@@ -953,7 +953,7 @@ Test(correlate, lookup_only_socket_lives_until_the_next_poll_record)
 	rec = record(GW_TL_LOOKUP, T0 + 70 * S);
 	rec.found = false;
 	apply(c, &rec);
-	cr_expect_eq(gw__correlator_counters(c)->lookups_not_found, 1);
+	cr_expect_eq(gw_correlator_stats(c)->lookups_not_found, 1);
 	gw_correlator_free(c);
 }
 
@@ -1102,8 +1102,8 @@ Test(correlate, process_bound)
 	cr_expect_not_null(gw__procmap_get(&c->procs, 3, NULL));
 	process_record(c, T0 + 3 * S, "exec", &a);
 	cr_expect_null(gw__procmap_get(&c->procs, 2, NULL)); /* least recently heard of */
-	cr_expect_eq(gw__correlator_counters(c)->processes_evicted, 2);
-	cr_expect_eq(gw__correlator_counters(c)->processes, 2);
+	cr_expect_eq(gw_correlator_stats(c)->processes_evicted, 2);
+	cr_expect_eq(gw_correlator_stats(c)->processes, 2);
 	gw_correlator_free(c);
 }
 
@@ -1134,7 +1134,7 @@ Test(correlate, incomplete_snapshot_ends_nothing)
 	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0 + S);
 	rec.set.dropped = 1;
 	apply(c, &rec);
-	cr_expect_eq(gw__correlator_counters(c)->incomplete_sets, 1);
+	cr_expect_eq(gw_correlator_stats(c)->incomplete_sets, 1);
 	struct gw_flow f = outbound(T0 + 10 * S, T0 + 11 * S);
 	cr_expect_eq(judge(c, &f).kind, GW_VERDICT_EXPLAINED);
 	gw_correlator_free(c);

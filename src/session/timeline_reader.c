@@ -337,20 +337,35 @@ static int address_from_json(const json_t *o, struct gw_tl_record *rec, struct g
 	return 0;
 }
 
+/* "dropped": what the poll that made a snapshot or delta could not keep
+ * (absent = 0); such a record's absences say nothing. */
+static int dropped_from_json(const json_t *o, const char *where, struct gw_sockset *set,
+                             struct gw_err *err)
+{
+	uint64_t dropped = 0;
+	if (json_object_get(o, "dropped") &&
+	    gw__tl_get_uint(o, where, "dropped", UINT64_MAX, &dropped, err) < 0)
+		return GW_EFORMAT;
+	set->dropped = dropped;
+	return 0;
+}
+
 /* The fields after "type" and "ts". */
 static int body_from_json(const json_t *o, struct gw_tl_record *rec, struct gw_err *err)
 {
 	switch (rec->type) {
 	case GW_TL_SNAPSHOT:
 		return sockets_from_json(o, "snapshot", "sockets", &rec->set, err) < 0 ||
-		                       processes_from_json(o, "snapshot", &rec->set, err) < 0
+		                       processes_from_json(o, "snapshot", &rec->set, err) < 0 ||
+		                       dropped_from_json(o, "snapshot", &rec->set, err) < 0
 		               ? GW_EFORMAT
 		               : 0;
 	case GW_TL_DELTA:
 		return sockets_from_json(o, "delta", "added", &rec->set, err) < 0 ||
 		                       sockets_from_json(o, "delta", "removed", &rec->removed,
 		                                         err) < 0 ||
-		                       processes_from_json(o, "delta", &rec->set, err) < 0
+		                       processes_from_json(o, "delta", &rec->set, err) < 0 ||
+		                       dropped_from_json(o, "delta", &rec->set, err) < 0
 		               ? GW_EFORMAT
 		               : 0;
 	case GW_TL_LOOKUP:

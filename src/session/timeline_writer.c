@@ -192,9 +192,11 @@ static bool put_body(json_t *o, const struct gw_tl_record *rec, struct gw_err *e
 	switch (rec->type) {
 	case GW_TL_SNAPSHOT:
 		return put(o, "sockets", sockets_to_json(s->socks, s->n_socks, err), err) &&
-		       put(o, "processes", processes_to_json(s->procs, s->n_procs, err), err);
+		       put(o, "processes", processes_to_json(s->procs, s->n_procs, err), err) &&
+		       (!s->dropped || put(o, "dropped", gw__tl_u64_to_json(s->dropped), err));
 	case GW_TL_DELTA:
-		return put(o, "added", sockets_to_json(s->socks, s->n_socks, err), err) &&
+		return (!s->dropped || put(o, "dropped", gw__tl_u64_to_json(s->dropped), err)) &&
+		       put(o, "added", sockets_to_json(s->socks, s->n_socks, err), err) &&
 		       put(o, "removed",
 		           sockets_to_json(rec->removed.socks, rec->removed.n_socks, err), err) &&
 		       put(o, "processes", processes_to_json(s->procs, s->n_procs, err), err);

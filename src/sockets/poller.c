@@ -223,9 +223,11 @@ static int poll_now(struct gw_poller *p, struct gw_err *err)
 		struct delta d = {.p = p, .now = now, .before = &p->sets[p->cur]};
 		gw_sockset_diff(now, &p->sets[p->cur], on_change, &d);
 	}
+	/* What the view could not keep: the record's absences are then not trusted. */
+	p->rec.set.dropped += now->dropped;
 	p->cur = next;
 	p->have_snapshot = true;
-	if (!full && p->rec.set.n_socks == 0 && p->rec.removed.n_socks == 0)
+	if (!full && p->rec.set.n_socks == 0 && p->rec.removed.n_socks == 0 && !p->rec.set.dropped)
 		return 0; /* nothing changed: no record */
 	gw_sockset_finish(&p->rec.set);
 	gw_sockset_finish(&p->rec.removed);

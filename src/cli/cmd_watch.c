@@ -35,7 +35,12 @@ static const char watch_usage[] =
         "SIGUSR1 prints the counters; SIGINT or SIGTERM end the run: open flows get\n"
         "their verdicts, outputs are flushed, and the counters are printed.\n";
 
-enum { OPT_DURATION = 256, OPT_GRACE, OPT_INTERVAL, OPT_ALL_NETNS };
+enum {
+	OPT_DURATION = 256,
+	OPT_GRACE,
+	OPT_INTERVAL,
+	OPT_ALL_NETNS
+};
 
 static const struct option long_options[] = {
         {"interface", required_argument, NULL, 'i'},
@@ -110,14 +115,20 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			}
 			w->opt.interfaces[w->opt.n_interfaces++] = optarg;
 			break;
-		case 'j': w->json_path = optarg; break;
-		case 'a': w->all = true; break;
+		case 'j':
+			w->json_path = optarg;
+			break;
+		case 'a':
+			w->all = true;
+			break;
 		case OPT_DURATION:
 			if (!number("duration", optarg, 100000000, &v))
 				return GW_EXIT_USAGE;
 			w->duration_s = (uint32_t)v;
 			break;
-		case 'f': w->opt.bpf_filter = optarg; break;
+		case 'f':
+			w->opt.bpf_filter = optarg;
+			break;
 		case OPT_GRACE:
 			if (!number("grace", optarg, 3600, &v))
 				return GW_EXIT_USAGE;
@@ -128,17 +139,24 @@ static int parse_args(int argc, char **argv, struct watch *w)
 				return GW_EXIT_USAGE;
 			w->pcfg.interval_ms = (uint32_t)v;
 			break;
-		case OPT_ALL_NETNS: w->pcfg.view_cfg.all_netns = true; break;
+		case OPT_ALL_NETNS:
+			w->pcfg.view_cfg.all_netns = true;
+			break;
 		case 'L':
 			if (w->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
-			    gw_cidr_parse(optarg, &w->opt.local_nets[w->opt.n_local_nets], &err) < 0) {
+			    gw_cidr_parse(optarg, &w->opt.local_nets[w->opt.n_local_nets], &err) <
+			            0) {
 				gw_cli_error("--local-net: %s", err.msg[0] ? err.msg : "too many");
 				return GW_EXIT_USAGE;
 			}
 			w->opt.n_local_nets++;
 			break;
-		case 'h': fputs(watch_usage, stdout); return -1;
-		default: fputs(watch_usage, stderr); return GW_EXIT_USAGE;
+		case 'h':
+			fputs(watch_usage, stdout);
+			return -1;
+		default:
+			fputs(watch_usage, stderr);
+			return GW_EXIT_USAGE;
 		}
 	}
 	if (w->opt.n_interfaces == 0 || optind < argc) {
@@ -161,7 +179,8 @@ static void on_flow_new(void *ud, const struct gw_flow *f)
 	if ((f->key.proto != GW_IPPROTO_TCP && f->key.proto != GW_IPPROTO_UDP) ||
 	    f->orientation == GW_ORIENT_TRANSIT)
 		return;
-	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP : GW_SOCK_UDP,
+	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP
+	                                                                  : GW_SOCK_UDP,
 	                          .local_port = f->key.local_port,
 	                          .remote_port = f->key.remote_port};
 	gw_flow_local_addr(f, &q.local);
@@ -234,12 +253,14 @@ static int open_all(struct watch *w)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	struct gw_tl_header h = {.version = GW_TIMELINE_VERSION, .started_us = gw_clock_realtime_us()};
+	struct gw_tl_header h = {.version = GW_TIMELINE_VERSION,
+	                         .started_us = gw_clock_realtime_us()};
 	memcpy(h.local, w->opt.local_nets, sizeof(struct gw_cidr) * w->opt.n_local_nets);
 	h.n_local = w->opt.n_local_nets;
 	gw_correlator_set_header(w->corr, &h);
 	char warnings[512];
-	if (gw_poller_new(&w->pcfg, apply_record, w, &w->poller, warnings, sizeof warnings, &err) < 0) {
+	if (gw_poller_new(&w->pcfg, apply_record, w, &w->poller, warnings, sizeof warnings, &err) <
+	    0) {
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}

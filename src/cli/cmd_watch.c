@@ -14,6 +14,7 @@
 #include "ghostwire/correlate.h"
 #include "ghostwire/hostaddr.h"
 #include "ghostwire/poller.h"
+#include "ghostwire/privileges.h"
 #include "ghostwire/verdict_report.h"
 
 static const char watch_usage[] =
@@ -31,6 +32,9 @@ static const char watch_usage[] =
         "      --interval MS      between socket polls (default 1000)\n"
         "      --all-netns        every network namespace (root)\n"
         "  -L, --local-net CIDR   also local (the host's addresses always are)\n"
+        "      --user NAME        as root, run as NAME once everything is open\n"
+        "                         (default nobody; see docs/privileges.md)\n"
+        "      --stay-root        do not drop privileges\n"
         "\n"
         "SIGUSR1 prints the counters; SIGINT or SIGTERM end the run: open flows get\n"
         "their verdicts, outputs are flushed, and the counters are printed.\n";
@@ -39,7 +43,9 @@ enum {
 	OPT_DURATION = 256,
 	OPT_GRACE,
 	OPT_INTERVAL,
-	OPT_ALL_NETNS
+	OPT_ALL_NETNS,
+	OPT_USER,
+	OPT_STAY_ROOT
 };
 
 static const struct option long_options[] = {
@@ -52,6 +58,8 @@ static const struct option long_options[] = {
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
+        {"user", required_argument, NULL, OPT_USER},
+        {"stay-root", no_argument, NULL, OPT_STAY_ROOT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -75,6 +83,7 @@ struct watch {
 	struct gw_poller_config pcfg;
 	struct gw_correlator_config ccfg;
 	const char *json_path;
+	const char *user; /* NULL: stay root */
 	FILE *json;
 	bool all;
 	uint32_t duration_s;
@@ -102,6 +111,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 	gw_options_init(&w->opt);
 	gw_poller_config_init(&w->pcfg);
 	gw_correlator_config_init(&w->ccfg);
+	w->user = "nobody";
 	struct gw_err err = {0};
 	unsigned long v;
 	int c;
@@ -141,6 +151,12 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case OPT_ALL_NETNS:
 			w->pcfg.view_cfg.all_netns = true;
+			break;
+		case OPT_USER:
+			w->user = optarg;
+			break;
+		case OPT_STAY_ROOT:
+			w->user = NULL;
 			break;
 		case 'L':
 			if (w->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
@@ -241,6 +257,24 @@ static int housekeeping(void *ud, struct gw_err *err)
 	return r;
 }
 
+/* Everything privileged is open: keep only reading other processes' /proc
+ * entries (and entering namespaces found later, with --all-netns). */
+static int drop_privileges(const char *user, bool all_netns)
+{
+	if (!user)
+		return 0;
+	char report[256];
+	struct gw_err err = {0};
+	unsigned keep =
+	        GW_KEEP_READ_PROCESSES | GW_KEEP_NET_ADMIN | (all_netns ? GW_KEEP_ENTER_NETNS : 0);
+	if (gw_privileges_drop(user, keep, report, sizeof report, &err) < 0) {
+		gw_cli_error("cannot drop privileges: %s (--stay-root to run as root)", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	gw_cli_error("%s", report);
+	return 0;
+}
+
 static int open_all(struct watch *w)
 {
 	struct gw_err err = {0};
@@ -277,7 +311,7 @@ static int open_all(struct watch *w)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	return 0;
+	return drop_privileges(w->user, w->pcfg.view_cfg.all_netns);
 }
 
 int gw_cli_watch(int argc, char **argv)

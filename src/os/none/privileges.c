@@ -1,0 +1,14 @@
+/* os/none/privileges.c — privilege dropping on a platform without a port yet. */
+#include <stdio.h>
+
+#include "ghostwire/privileges.h"
+
+int gw_privileges_drop(const char *user, unsigned keep, char *report, size_t report_size,
+                       struct gw_err *err)
+{
+	(void)user;
+	(void)keep;
+	snprintf(report, report_size, "privilege dropping is not supported on this platform");
+	(void)err;
+	return 0;
+}

@@ -28,6 +28,16 @@ enum gw_flow_tcp_seen {
 	GW_SEEN_RST = 0x08,
 };
 
+/* ICMP and ICMPv6 messages seen per direction (bits of struct
+ * gw_flow.tcp_flags[dir] on ICMP flows, where TCP flags have no meaning). */
+enum gw_flow_icmp_seen {
+	GW_SEEN_ECHO_REQUEST = 0x01,
+	GW_SEEN_ECHO_REPLY = 0x02,
+	GW_SEEN_ICMP_ERROR = 0x04, /* an error whose quoted flow was not held */
+	GW_SEEN_NEIGHBOUR = 0x08,  /* ICMPv6 router and neighbour discovery (133..137) */
+	GW_SEEN_ICMP_OTHER = 0x10,
+};
+
 enum gw_tcp_state {
 	GW_TCP_NONE = 0,  /* not TCP */
 	GW_TCP_MIDSTREAM, /* first packet was not a SYN */
@@ -72,7 +82,7 @@ struct gw_flow {
 	uint32_t prev, next;  /* table internals: timer wheel slot list */
 	uint16_t wslot;       /* table internals: timer wheel slot */
 	uint16_t icmp_errors; /* ICMP errors quoting this flow (saturates) */
-	uint8_t tcp_flags[2]; /* enum gw_flow_tcp_seen bits, by enum gw_dir */
+	uint8_t tcp_flags[2]; /* TCP: gw_flow_tcp_seen bits; ICMP: gw_flow_icmp_seen; by gw_dir */
 	uint8_t tcp_state;    /* enum gw_tcp_state */
 	uint8_t orientation;  /* enum gw_orientation */
 	uint8_t opener;       /* enum gw_dir: GW_DIR_OUT if the local side opened */

@@ -421,6 +421,13 @@ static const char *kernel_response(const struct gw_flow *f)
 	bool no_id = f->key.local_port == 0 && f->key.remote_port == 0;
 	if (proto == GW_IPPROTO_TCP && kernel_reset(f))
 		return "the kernel reset";
+	if (proto == GW_IPPROTO_ICMPV6) {
+		/* Router and neighbour discovery is the kernel's own business. (A
+		 * raw ICMPv6 socket could forge it: such flows are not findings.) */
+		uint8_t seen = f->tcp_flags[GW_DIR_OUT] | f->tcp_flags[GW_DIR_IN];
+		if (seen == GW_SEEN_NEIGHBOUR)
+			return "neighbour discovery: the kernel's";
+	}
 	if (proto == GW_IPPROTO_ICMP || proto == GW_IPPROTO_ICMPV6) {
 		if (in_opened && n_out > 0)
 			return "the kernel answered (echo reply or error)";

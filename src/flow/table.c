@@ -416,6 +416,22 @@ static void first_fragment(struct gw_flow_table *t, uint32_t i, enum gw_dir dir,
 	t->stats.frag_attributed += held.packets;
 }
 
+/* What kind of ICMP message p is (enum gw_flow_icmp_seen). */
+static uint8_t icmp_class(const struct gw_packet *p)
+{
+	bool v6 = p->proto == GW_IPPROTO_ICMPV6;
+	uint8_t t = p->icmp_type;
+	if (p->is_icmp_error)
+		return GW_SEEN_ICMP_ERROR;
+	if (t == (v6 ? 128 : 8))
+		return GW_SEEN_ECHO_REQUEST;
+	if (t == (v6 ? 129 : 0))
+		return GW_SEEN_ECHO_REPLY;
+	if (v6 && t >= 133 && t <= 137)
+		return GW_SEEN_NEIGHBOUR;
+	return GW_SEEN_ICMP_OTHER;
+}
+
 static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash)
 {
 	/* First end what timed out by this packet's time: a packet after its flow's
@@ -447,6 +463,8 @@ static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint3
 	count(f, dir, p);
 	if (is_tcp)
 		gw__tcp_track(f, dir, p->tcp_flags, first);
+	else if (p->proto == GW_IPPROTO_ICMP || p->proto == GW_IPPROTO_ICMPV6)
+		f->tcp_flags[dir] |= icmp_class(p);
 	if (first) {
 		flow_link(t, i, hash);
 	} else if (is_tcp && !was_over && gw__tcp_is_over(f)) {

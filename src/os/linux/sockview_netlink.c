@@ -387,8 +387,10 @@ static int exact(struct gw_sockview *v, const struct gw_sock_query *q, struct gw
 	out->netns = nl->netns;
 	if (v->cfg.owners && v->procinfo) {
 		gw_procinfo_attribute(v->procinfo, out);
-		/* The process map predates a socket this new: "not found" means nothing. */
-		if (out->owner_status == GW_OWNER_NOT_FOUND)
+		/* The process map predates a socket this new: "not found" (or "some
+		 * process was unreadable") says nothing about this one. */
+		if (out->owner_status == GW_OWNER_NOT_FOUND ||
+		    out->owner_status == GW_OWNER_NO_PERMISSION)
 			out->owner_status = GW_OWNER_UNRESOLVED;
 	} else if (v->cfg.owners && !out->inode) {
 		out->owner_status = GW_OWNER_NO_INODE;

@@ -11,9 +11,10 @@
 
 /* Capabilities that may be kept (a bitmask). */
 enum gw_keep {
-	GW_KEEP_READ_PROCESSES = 1, /* read other users' /proc/PID/fd (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) */
-	GW_KEEP_ENTER_NETNS = 2,    /* enter namespaces found later (CAP_SYS_ADMIN) */
-	GW_KEEP_NET_ADMIN = 4,      /* see packet sockets' BPF filters (CAP_NET_ADMIN) */
+	GW_KEEP_READ_PROCESSES =
+	        1, /* read other users' /proc/PID/fd (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) */
+	GW_KEEP_ENTER_NETNS = 2, /* enter namespaces found later (CAP_SYS_ADMIN) */
+	GW_KEEP_NET_ADMIN = 4,   /* see packet sockets' BPF filters (CAP_NET_ADMIN) */
 };
 
 /* Switches to user (its uid, gid and no supplementary groups), keeping the

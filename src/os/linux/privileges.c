@@ -47,13 +47,15 @@ int gw_privileges_drop(const char *user, unsigned keep, char *report, size_t rep
 	if (!pw)
 		return gw_err_set(err, GW_EINVAL, "user '%s' does not exist", user);
 	if (pw->pw_uid == 0)
-		return gw_err_set(err, GW_EINVAL, "user '%s' is root: nothing would be dropped", user);
+		return gw_err_set(err, GW_EINVAL, "user '%s' is root: nothing would be dropped",
+		                  user);
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
 	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)
 		return gw_err_set(err, GW_EPERM, "dropping groups to %u: %s", gid, strerror(errno));
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresuid(uid, uid, uid) < 0)
-		return gw_err_set(err, GW_EPERM, "becoming %s (%u): %s", user, uid, strerror(errno));
+		return gw_err_set(err, GW_EPERM, "becoming %s (%u): %s", user, uid,
+		                  strerror(errno));
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 || set_caps(keep) < 0)
 		return gw_err_set(err, GW_EPERM, "trimming capabilities: %s", strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -3,7 +3,7 @@
 # .clang-format, or with --check fails on any file that is not formatted.
 set -eu
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.c' '*.h' 2>/dev/null || find src include tests fuzz bench -name '*.[ch]')
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find src include tests fuzz bench -name '*.[ch]')
 if [ "${1:-}" = "--check" ]; then
 	clang-format --dry-run --Werror $files && echo "format: ok"
 else

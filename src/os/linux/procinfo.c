@@ -37,6 +37,7 @@ struct pi_proc {
 	size_t n_inodes, cap_inodes;
 	struct gw_process *details; /* read lazily, at most once per refresh */
 	uint64_t details_gen;       /* generation details were read in, 0 = never */
+	uint64_t fds_gen;           /* generation the fd directory was last reread in */
 	uint64_t added_stamp;       /* attribute_set call that last added it */
 };
 
@@ -493,6 +494,7 @@ static enum check_result check_proc(struct gw_procinfo *p, struct pi_proc *e, bo
 		p->stats.fd_dirs_cached++;
 	} else {
 		int r = read_fds(p, e);
+		e->fds_gen = p->gen;
 		if (is_gone(r))
 			return GONE;
 		if (r == -ENOMEM)
@@ -661,7 +663,12 @@ void gw_procinfo_attribute(const struct gw_procinfo *p, struct gw_socket *sock)
 const struct gw_process *gw_procinfo_process(struct gw_procinfo *p, int32_t pid)
 {
 	struct pi_proc *e = find_proc(p, pid);
-	if (e && e->details && e->details_gen == p->gen)
+	/* Details are reread when the process's fd directory changed since they
+	 * were read (an exec closes its close-on-exec descriptors) and at least
+	 * every REVALIDATE_EVERY refreshes: rereading six files for every owner on
+	 * every poll was most of a warm poll with many owners (bench/sockets.sh). */
+	if (e && e->details && e->details_gen >= e->fds_gen &&
+	    p->gen - e->details_gen < REVALIDATE_EVERY)
 		return e->details;
 	struct gw_process tmp;
 	if (gw__process_read(p->rootfd, pid, p->btime_us, p->hz, &tmp) < 0)

@@ -5,7 +5,10 @@
 
 #include <stdbool.h>
 
+#include <signal.h>
+
 #include "ghostwire/engine.h"
+#include "ghostwire/poller.h"
 #include "ghostwire/err.h"
 
 enum gw_exit {
@@ -21,6 +24,19 @@ int gw_cli_timeline(int argc, char **argv);
 int gw_cli_replay(int argc, char **argv);
 int gw_cli_record(int argc, char **argv);
 int gw_cli_watch(int argc, char **argv);
+
+/* Parses a whole decimal number in [min, max] given to option --name; prints
+ * why not and returns false when the text is not one. */
+bool gw_cli_number(const char *name, const char *text, unsigned long long min,
+                   unsigned long long max, unsigned long long *out);
+
+/* Becomes 1 on SIGINT or SIGTERM once gw_cli_catch_stop_signals() ran. */
+extern volatile sig_atomic_t gw_cli_stop;
+void gw_cli_catch_stop_signals(void);
+
+/* Looks up a new TCP/UDP flow's socket through the poller, which records the
+ * lookup in its timeline; other protocols and transit flows are skipped. */
+void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f);
 
 /* Prints "ghostwire: MESSAGE" on stderr. */
 void gw_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -79,22 +79,6 @@ struct flows_args {
 	uint32_t duration_s;
 };
 
-/* Parses a whole decimal number in [min, max]; prints why not. */
-static bool parse_number(const char *name, const char *text, unsigned long long min,
-                         unsigned long long max, unsigned long long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from %llu to %llu", name, text, min,
-		             max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 static int parse_args(int argc, char **argv, struct flows_args *a)
 {
 	gw_options_init(&a->opt);
@@ -119,17 +103,17 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 			a->opt.bpf_filter = optarg;
 			break;
 		case OPT_DURATION:
-			if (!parse_number("duration", optarg, 1, 100000000, &v))
+			if (!gw_cli_number("duration", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
 			a->duration_s = (uint32_t)v;
 			break;
 		case 's':
-			if (!parse_number("snaplen", optarg, 64, 262144, &v))
+			if (!gw_cli_number("snaplen", optarg, 64, 262144, &v))
 				return GW_EXIT_USAGE;
 			a->opt.snaplen = (int)v;
 			break;
 		case 'B':
-			if (!parse_number("buffer-size", optarg, 1, 2047, &v))
+			if (!gw_cli_number("buffer-size", optarg, 1, 2047, &v))
 				return GW_EXIT_USAGE;
 			a->opt.buffer_mb = (int)v;
 			break;
@@ -155,22 +139,22 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 			a->opt.n_local_nets++;
 			break;
 		case OPT_MAX_FLOWS:
-			if (!parse_number("max-flows", optarg, 1, 100000000, &v))
+			if (!gw_cli_number("max-flows", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
 			a->opt.max_flows = (uint32_t)v;
 			break;
 		case OPT_IDLE:
-			if (!parse_number("idle-timeout", optarg, 1, 86400 * 30, &v))
+			if (!gw_cli_number("idle-timeout", optarg, 1, 86400 * 30, &v))
 				return GW_EXIT_USAGE;
 			a->opt.idle_timeout_s = (uint32_t)v;
 			break;
 		case OPT_CLOSED:
-			if (!parse_number("closed-timeout", optarg, 0, 86400, &v))
+			if (!gw_cli_number("closed-timeout", optarg, 0, 86400, &v))
 				return GW_EXIT_USAGE;
 			a->opt.closed_timeout_s = (uint32_t)v;
 			break;
 		case OPT_SEED:
-			if (!parse_number("hash-seed", optarg, 1, UINT64_MAX, &v))
+			if (!gw_cli_number("hash-seed", optarg, 1, UINT64_MAX, &v))
 				return GW_EXIT_USAGE;
 			a->opt.hash_seed = v;
 			break;
@@ -196,14 +180,6 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 		return GW_EXIT_USAGE;
 	}
 	return 0;
-}
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
 }
 
 struct output {
@@ -270,13 +246,12 @@ int gw_cli_flows(int argc, char **argv)
 		return GW_EXIT_FAIL;
 	}
 	gw_cli_progress_init(&out.progress, a.progress);
-	signal(SIGINT, on_stop_signal);
-	signal(SIGTERM, on_stop_signal);
+	gw_cli_catch_stop_signals();
 
 	struct gw_engine_hooks hooks = {
 	        .flow_end = on_flow_end, .progress = on_progress, .ud = &out};
 	struct gw_run_summary sum;
-	r = gw_engine_run_flows(cap, &a.opt, &hooks, &stop_requested, a.duration_s, &sum, &err);
+	r = gw_engine_run_flows(cap, &a.opt, &hooks, &gw_cli_stop, a.duration_s, &sum, &err);
 	gw_cli_progress_clear(&out.progress);
 	int status = GW_EXIT_OK;
 	if (r < 0) {

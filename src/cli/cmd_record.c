@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "ghostwire/capture.h"
 #include "ghostwire/clock.h"
@@ -49,34 +51,10 @@ static const struct option long_options[] = {
         {NULL, 0, NULL, 0},
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static bool number(const char *name, const char *text, unsigned long min, unsigned long max,
-                   unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from %lu to %lu", name, text, min,
-		             max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 struct recorder {
 	struct gw_poller *poller;
 	struct gw_capture *cap;
 	struct gw_timeline_writer *writer;
-	uint64_t lookups, lookup_errors;
 };
 
 static int write_record(void *ud, const struct gw_tl_record *rec, struct gw_err *err)
@@ -89,22 +67,7 @@ static int write_record(void *ud, const struct gw_tl_record *rec, struct gw_err 
 static void on_flow_new(void *ud, const struct gw_flow *f)
 {
 	struct recorder *r = ud;
-	if (f->key.proto != GW_IPPROTO_TCP && f->key.proto != GW_IPPROTO_UDP)
-		return;
-	if (f->orientation == GW_ORIENT_TRANSIT)
-		return;
-	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP
-	                                                                  : GW_SOCK_UDP,
-	                          .local_port = f->key.local_port,
-	                          .remote_port = f->key.remote_port};
-	gw_flow_local_addr(f, &q.local);
-	gw_flow_remote_addr(f, &q.remote);
-	struct gw_socket s;
-	const struct gw_process *owner;
-	struct gw_err err = {0};
-	r->lookups++;
-	if (gw_poller_lookup(r->poller, &q, &s, &owner, &err) < 0)
-		r->lookup_errors++;
+	gw_cli_lookup_new_flow(r->poller, f);
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -131,27 +94,24 @@ static int make_session_dir(const char *dir)
 	return 0;
 }
 
+/* DIR/meta.json: what the session is, written through jansson (an interface
+ * name may hold any byte but '/' and NUL). */
 static void write_meta(const char *dir, const struct gw_options *o, int64_t started_us,
-                       const struct gw_run_summary *sum, const struct recorder *r)
+                       const struct gw_run_summary *sum, const struct gw_poller_stats *ps)
 {
 	char path[4096], t0[32], t1[32];
 	snprintf(path, sizeof path, "%s/meta.json", dir);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		gw_cli_error("warning: %s: %s", path, strerror(errno));
-		return;
-	}
-	fprintf(f,
-	        "{\"format\":\"ghostwire-session\",\"version\":1,\"interface\":\"%s\","
-	        "\"started\":\"%s\",\"ended\":\"%s\",\"packets\":%llu,\"drops_kernel\":%llu,"
-	        "\"drops_interface\":%llu,\"lookups\":%llu,\"lookup_errors\":%llu}\n",
-	        o->interfaces[0], gw_clock_format_us(started_us, t0, sizeof t0),
-	        gw_clock_format_us(gw_clock_realtime_us(), t1, sizeof t1),
-	        (unsigned long long)sum->frames, (unsigned long long)sum->capture.dropped_kernel,
-	        (unsigned long long)sum->capture.dropped_iface, (unsigned long long)r->lookups,
-	        (unsigned long long)r->lookup_errors);
-	if (fclose(f) != 0)
-		gw_cli_error("warning: %s: write failed", path);
+	json_t *m = json_pack(
+	        "{s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "format", "ghostwire-session",
+	        "version", 1, "interface", o->interfaces[0], "started",
+	        gw_clock_format_us(started_us, t0, sizeof t0), "ended",
+	        gw_clock_format_us(gw_clock_realtime_us(), t1, sizeof t1), "packets",
+	        (json_int_t)sum->frames, "drops_kernel", (json_int_t)sum->capture.dropped_kernel,
+	        "drops_interface", (json_int_t)sum->capture.dropped_iface, "lookups",
+	        (json_int_t)ps->lookups, "lookups_found", (json_int_t)ps->lookup_hits);
+	if (!m || json_dump_file(m, path, JSON_COMPACT) < 0)
+		gw_cli_error("warning: %s: could not be written", path);
+	json_decref(m);
 }
 
 int gw_cli_record(int argc, char **argv)
@@ -161,7 +121,7 @@ int gw_cli_record(int argc, char **argv)
 	struct gw_poller_config pcfg;
 	gw_poller_config_init(&pcfg);
 	const char *dir = NULL;
-	unsigned long v, duration_s = 0;
+	unsigned long long v, duration_s = 0;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:w:f:s:h", long_options, NULL)) != -1) {
@@ -178,19 +138,19 @@ int gw_cli_record(int argc, char **argv)
 			dir = optarg;
 			break;
 		case OPT_DURATION:
-			if (!number("duration", optarg, 1, 100000000, &duration_s))
+			if (!gw_cli_number("duration", optarg, 1, 100000000, &duration_s))
 				return GW_EXIT_USAGE;
 			break;
 		case 'f':
 			o.bpf_filter = optarg;
 			break;
 		case 's':
-			if (!number("snaplen", optarg, 64, 262144, &v))
+			if (!gw_cli_number("snaplen", optarg, 64, 262144, &v))
 				return GW_EXIT_USAGE;
 			o.snaplen = (int)v;
 			break;
 		case OPT_INTERVAL:
-			if (!number("interval", optarg, 1, 3600000, &v))
+			if (!gw_cli_number("interval", optarg, 1, 3600000, &v))
 				return GW_EXIT_USAGE;
 			pcfg.interval_ms = (uint32_t)v;
 			break;
@@ -252,15 +212,14 @@ int gw_cli_record(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 		goto out;
 	}
-	signal(SIGINT, on_stop_signal);
-	signal(SIGTERM, on_stop_signal);
+	gw_cli_catch_stop_signals();
 	struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 	                                .flow_new = on_flow_new,
 	                                .housekeeping = step_poller,
 	                                .ud = &r};
 	struct gw_run_summary sum;
-	if (gw_engine_run_flows(r.cap, &o, &hooks, &stop_requested, (uint32_t)duration_s, &sum,
-	                        &err) < 0) {
+	if (gw_engine_run_flows(r.cap, &o, &hooks, &gw_cli_stop, (uint32_t)duration_s, &sum, &err) <
+	    0) {
 		gw_cli_error("%s", err.msg);
 		status = GW_EXIT_FAIL;
 		goto out;
@@ -270,13 +229,14 @@ int gw_cli_record(int argc, char **argv)
 		gw_cli_error("%s", sum.complete ? err.msg : sum.error);
 		status = GW_EXIT_FAIL;
 	}
-	write_meta(dir, &o, h.started_us, &sum, &r);
+	const struct gw_poller_stats *ps = gw_poller_stats(r.poller);
+	write_meta(dir, &o, h.started_us, &sum, ps);
 	fprintf(stderr,
 	        "record: %s: %llu packets (dropped: kernel %llu, interface %llu), %llu flows, "
-	        "%llu socket lookups\n",
+	        "%llu socket lookups (%llu found)\n",
 	        dir, (unsigned long long)sum.frames, (unsigned long long)sum.capture.dropped_kernel,
 	        (unsigned long long)sum.capture.dropped_iface, (unsigned long long)sum.flows.flows,
-	        (unsigned long long)r.lookups);
+	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits);
 out:
 	gw_poller_free(r.poller);
 	if (r.writer && gw_timeline_writer_close(r.writer, &err) < 0) {

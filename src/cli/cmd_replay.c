@@ -122,14 +122,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->opt.n_local_nets++;
 			break;
 		case OPT_MAX_FLOWS: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || end == optarg || v == 0 || v > 100000000) {
-				gw_cli_error("--max-flows: '%s' is not a whole number from 1 to "
-				             "100000000",
-				             optarg);
+			unsigned long long v;
+			if (!gw_cli_number("max-flows", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
-			}
 			a->opt.max_flows = (uint32_t)v;
 			break;
 		}

@@ -49,27 +49,6 @@ static const struct option long_options[] = {
         {NULL, 0, NULL, 0},
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static bool whole_number(const char *name, const char *text, unsigned long max, uint32_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from 1 to %lu", name, text, max);
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
 static int write_record(void *ud, const struct gw_tl_record *rec, struct gw_err *err)
 {
 	return gw_timeline_write(ud, rec, err);
@@ -125,6 +104,7 @@ int gw_cli_timeline(int argc, char **argv)
 	gw_poller_config_init(&cfg);
 	const char *path = NULL;
 	uint32_t duration_s = 0;
+	unsigned long long v;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "w:h", long_options, NULL)) != -1) {
@@ -133,12 +113,14 @@ int gw_cli_timeline(int argc, char **argv)
 			path = optarg;
 			break;
 		case OPT_DURATION:
-			if (!whole_number("duration", optarg, 100000000, &duration_s))
+			if (!gw_cli_number("duration", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
+			duration_s = (uint32_t)v;
 			break;
 		case OPT_INTERVAL:
-			if (!whole_number("interval", optarg, 3600000, &cfg.interval_ms))
+			if (!gw_cli_number("interval", optarg, 1, 3600000, &v))
 				return GW_EXIT_USAGE;
+			cfg.interval_ms = (uint32_t)v;
 			break;
 		case OPT_VIEW:
 			cfg.view = optarg;
@@ -181,11 +163,10 @@ int gw_cli_timeline(int argc, char **argv)
 	}
 	if (warnings[0])
 		gw_cli_error("warning: working without %s", warnings);
-	signal(SIGINT, on_stop_signal);
-	signal(SIGTERM, on_stop_signal);
+	gw_cli_catch_stop_signals();
 	int64_t deadline = duration_s ? gw_clock_monotonic_us() + (int64_t)duration_s * 1000000 : 0;
 	int status = GW_EXIT_OK;
-	while (!stop_requested && (!deadline || gw_clock_monotonic_us() < deadline)) {
+	while (!gw_cli_stop && (!deadline || gw_clock_monotonic_us() < deadline)) {
 		if (gw_poller_step(p, &err) < 0) {
 			gw_cli_error("%s", err.msg);
 			status = GW_EXIT_FAIL;

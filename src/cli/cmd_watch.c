@@ -64,13 +64,7 @@ static const struct option long_options[] = {
         {NULL, 0, NULL, 0},
 };
 
-static volatile sig_atomic_t stop_requested, counters_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
+static volatile sig_atomic_t counters_requested;
 
 static void on_usr1(int sig)
 {
@@ -93,19 +87,6 @@ struct watch {
 	int write_error;
 };
 
-static bool number(const char *name, const char *text, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > max) {
-		gw_cli_error("--%s: '%s' is not a whole number from 1 to %lu", name, text, max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 static int parse_args(int argc, char **argv, struct watch *w)
 {
 	gw_options_init(&w->opt);
@@ -113,7 +94,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 	gw_correlator_config_init(&w->ccfg);
 	w->user = "nobody";
 	struct gw_err err = {0};
-	unsigned long v;
+	unsigned long long v;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:j:af:L:h", long_options, NULL)) != -1) {
@@ -132,7 +113,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			w->all = true;
 			break;
 		case OPT_DURATION:
-			if (!number("duration", optarg, 100000000, &v))
+			if (!gw_cli_number("duration", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
 			w->duration_s = (uint32_t)v;
 			break;
@@ -140,12 +121,12 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			w->opt.bpf_filter = optarg;
 			break;
 		case OPT_GRACE:
-			if (!number("grace", optarg, 3600, &v))
+			if (!gw_cli_number("grace", optarg, 1, 3600, &v))
 				return GW_EXIT_USAGE;
 			w->ccfg.grace_us = (int64_t)v * 1000000;
 			break;
 		case OPT_INTERVAL:
-			if (!number("interval", optarg, 3600000, &v))
+			if (!gw_cli_number("interval", optarg, 1, 3600000, &v))
 				return GW_EXIT_USAGE;
 			w->pcfg.interval_ms = (uint32_t)v;
 			break;
@@ -192,19 +173,7 @@ static int apply_record(void *ud, const struct gw_tl_record *rec, struct gw_err 
 static void on_flow_new(void *ud, const struct gw_flow *f)
 {
 	struct watch *w = ud;
-	if ((f->key.proto != GW_IPPROTO_TCP && f->key.proto != GW_IPPROTO_UDP) ||
-	    f->orientation == GW_ORIENT_TRANSIT)
-		return;
-	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP
-	                                                                  : GW_SOCK_UDP,
-	                          .local_port = f->key.local_port,
-	                          .remote_port = f->key.remote_port};
-	gw_flow_local_addr(f, &q.local);
-	gw_flow_remote_addr(f, &q.remote);
-	struct gw_socket s;
-	const struct gw_process *owner;
-	struct gw_err err = {0};
-	(void)gw_poller_lookup(w->poller, &q, &s, &owner, &err); /* counted in the poller's stats */
+	gw_cli_lookup_new_flow(w->poller, f);
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -321,8 +290,7 @@ int gw_cli_watch(int argc, char **argv)
 	if (status)
 		return status < 0 ? GW_EXIT_OK : status;
 	if ((status = open_all(&w)) == 0) {
-		signal(SIGINT, on_stop_signal);
-		signal(SIGTERM, on_stop_signal);
+		gw_cli_catch_stop_signals();
 		signal(SIGUSR1, on_usr1);
 		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 		                                .flow_new = on_flow_new,
@@ -330,7 +298,7 @@ int gw_cli_watch(int argc, char **argv)
 		                                .ud = &w};
 		struct gw_run_summary sum;
 		struct gw_err err = {0};
-		if (gw_engine_run_flows(w.cap, &w.opt, &hooks, &stop_requested, w.duration_s, &sum,
+		if (gw_engine_run_flows(w.cap, &w.opt, &hooks, &gw_cli_stop, w.duration_s, &sum,
 		                        &err) < 0 ||
 		    !sum.complete) {
 			gw_cli_error("%s", err.msg[0] ? err.msg : sum.error);

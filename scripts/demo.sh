@@ -1,8 +1,10 @@
 #!/bin/sh
 # scripts/demo.sh — the README's first command: sets everything up, then shows
-# ghostwire on its bundled recorded session.
+# ghostwire judging a bundled recorded session (pcaps/sessions/d_bpfdoor: a
+# BPFDoor-style implant answering through raw and packet sockets, recorded in
+# network namespaces by tests/scenarios/d_bpfdoor.sh), every verdict shown.
+# Extra arguments go to `ghostwire replay` (e.g. --json).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-exec build/ghostwire flows -r pcaps/demo/session.pcap --local-net 10.0.0.0/8 \
-	--local-net 2001:db8:10::/48 "$@"
+exec build/ghostwire replay pcaps/sessions/d_bpfdoor --all "$@"

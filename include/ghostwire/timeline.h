@@ -19,10 +19,11 @@
 #define GW_TIMELINE_VERSION 1
 
 struct gw_tl_header {
-	int version;                             /* GW_TIMELINE_VERSION */
-	char host[256];                          /* host name */
-	char source[32];                         /* socket view that recorded: "netlink", ... */
-	int64_t started_us;                      /* µs since the epoch */
+	int version;        /* GW_TIMELINE_VERSION */
+	char host[256];     /* host name */
+	char source[32];    /* socket view that recorded: "netlink", ... */
+	int64_t started_us; /* µs since the epoch */
+	int32_t pid; /* the recording process: its own sockets are no evidence (0 = unknown) */
 	struct gw_cidr local[GW_MAX_LOCAL_NETS]; /* the host's addresses at the start */
 	unsigned n_local;
 };

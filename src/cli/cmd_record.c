@@ -192,6 +192,7 @@ int gw_cli_record(int argc, char **argv)
 		snprintf(h.host, sizeof h.host, "unknown");
 	snprintf(h.source, sizeof h.source, "%s", pcfg.view);
 	h.started_us = gw_clock_realtime_us();
+	h.pid = (int32_t)getpid();
 	memcpy(h.local, o.local_nets, sizeof(struct gw_cidr) * o.n_local_nets);
 	h.n_local = o.n_local_nets;
 	int status = GW_EXIT_OK;

@@ -62,6 +62,7 @@ static void fill_header(struct gw_tl_header *h, const char *view)
 		snprintf(h->host, sizeof h->host, "unknown");
 	snprintf(h->source, sizeof h->source, "%s", view);
 	h->started_us = gw_clock_realtime_us();
+	h->pid = (int32_t)getpid();
 	struct gw_err err = {0};
 	if (gw_host_addrs(h->local, GW_MAX_LOCAL_NETS, &h->n_local, &err) < 0)
 		gw_cli_error("warning: %s", err.msg);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ghostwire/capture.h"
@@ -257,7 +258,8 @@ static int open_all(struct watch *w)
 		return GW_EXIT_FAIL;
 	}
 	struct gw_tl_header h = {.version = GW_TIMELINE_VERSION,
-	                         .started_us = gw_clock_realtime_us()};
+	                         .started_us = gw_clock_realtime_us(),
+	                         .pid = (int32_t)getpid()};
 	memcpy(h.local, w->opt.local_nets, sizeof(struct gw_cidr) * w->opt.n_local_nets);
 	h.n_local = w->opt.n_local_nets;
 	gw_correlator_set_header(w->corr, &h);

@@ -150,6 +150,7 @@ struct gw_correlator {
 	struct gw__procmap procs;
 	struct gw_cidr local[GW_MAX_LOCAL_NETS];
 	unsigned n_local;
+	int32_t self_pid; /* the recorder: its own raw/packet sockets are no evidence */
 	/* The host's own network namespace (0 = not known: every socket counts as
 	 * the host's). Learnt exactly from a lookup in namespace 0 that found a
 	 * socket, else guessed from the first snapshot (see history.c). */

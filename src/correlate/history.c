@@ -460,6 +460,7 @@ void gw_correlator_set_header(struct gw_correlator *c, const struct gw_tl_header
 	unsigned n = h->n_local < GW_MAX_LOCAL_NETS ? h->n_local : GW_MAX_LOCAL_NETS;
 	memcpy(c->local, h->local, n * sizeof *c->local);
 	c->n_local = n;
+	c->self_pid = h->pid;
 }
 
 static bool v4_mapped(const struct gw_addr *a, struct gw_addr *v4)

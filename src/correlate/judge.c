@@ -354,6 +354,8 @@ static void on_raw(void *ud, const struct gw__hist_entry *e)
 		return;
 	if (s->proto == GW_SOCK_RAW && s->family != hs->family)
 		return; /* an IPv4 raw socket cannot send IPv6, and the reverse */
+	if (hs->c->self_pid && e->owner_known && e->owner_pid == hs->c->self_pid)
+		return; /* ghostwire's own capture socket is no evidence */
 	hs->hints |= s->proto == GW_SOCK_RAW ? GW_HINT_RAW_SOCKET : GW_HINT_PACKET_SOCKET;
 	struct gw_holder cand = {.proto = s->proto,
 	                         .packet_filter = s->proto == GW_SOCK_PACKET && s->packet_filter,

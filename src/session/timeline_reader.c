@@ -173,6 +173,11 @@ static int header_from_json(const json_t *o, struct gw_tl_header *h, struct gw_e
 	    gw__tl_get_time(o, "header", "started", &h->started_us, err) < 0 ||
 	    gw__tl_get_member(o, "header", "local_addrs", JSON_ARRAY, false, &addrs, err) < 0)
 		return GW_EFORMAT;
+	int64_t pid = 0; /* optional: absent in the first recordings */
+	if (json_object_get(o, "pid") &&
+	    gw__tl_get_int(o, "header", "pid", 0, INT32_MAX, &pid, err) < 0)
+		return GW_EFORMAT;
+	h->pid = (int32_t)pid;
 	size_t n = json_array_size(addrs);
 	if (n > GW_MAX_LOCAL_NETS)
 		return gw_err_set(err, GW_ENOMEM, "header: \"local_addrs\": %zu addresses, over %d",

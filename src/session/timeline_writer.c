@@ -85,6 +85,8 @@ static json_t *header_to_json(const struct gw_tl_header *h, struct gw_err *err)
 	     !json_object_set_new(o, "source", v);
 	ok = ok && (v = gw__tl_time_to_json(h->started_us, err)) &&
 	     !json_object_set_new(o, "started", v);
+	if (h->pid > 0)
+		ok = ok && !json_object_set_new(o, "pid", json_integer(h->pid));
 	for (unsigned i = 0; ok && i < h->n_local; i++)
 		ok = (v = gw__tl_cidr_to_json(&h->local[i], "local address", err)) &&
 		     !json_array_append_new(addrs, v);

@@ -30,6 +30,8 @@ static const char watch_usage[] =
         "      --duration S       stop after S seconds (default: until Ctrl-C)\n"
         "  -f, --filter EXPR      BPF filter\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
+        "      --idle-timeout S   judge a flow after S seconds without packets (300)\n"
+        "      --closed-timeout S judge a closed TCP flow S seconds after it closed (5)\n"
         "      --interval MS      between socket polls (default 1000)\n"
         "      --all-netns        every network namespace (root)\n"
         "  -L, --local-net CIDR   also local (the host's addresses always are)\n"
@@ -46,7 +48,9 @@ enum {
 	OPT_INTERVAL,
 	OPT_ALL_NETNS,
 	OPT_USER,
-	OPT_STAY_ROOT
+	OPT_STAY_ROOT,
+	OPT_IDLE,
+	OPT_CLOSED
 };
 
 static const struct option long_options[] = {
@@ -61,6 +65,8 @@ static const struct option long_options[] = {
         {"local-net", required_argument, NULL, 'L'},
         {"user", required_argument, NULL, OPT_USER},
         {"stay-root", no_argument, NULL, OPT_STAY_ROOT},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE},
+        {"closed-timeout", required_argument, NULL, OPT_CLOSED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -136,6 +142,16 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case OPT_USER:
 			w->user = optarg;
+			break;
+		case OPT_IDLE:
+			if (!gw_cli_number("idle-timeout", optarg, 1, 86400 * 30, &v))
+				return GW_EXIT_USAGE;
+			w->opt.idle_timeout_s = (uint32_t)v;
+			break;
+		case OPT_CLOSED:
+			if (!gw_cli_number("closed-timeout", optarg, 0, 86400, &v))
+				return GW_EXIT_USAGE;
+			w->opt.closed_timeout_s = (uint32_t)v;
 			break;
 		case OPT_STAY_ROOT:
 			w->user = NULL;

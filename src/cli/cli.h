@@ -4,6 +4,7 @@
 #define GHOSTWIRE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <signal.h>
 
@@ -37,6 +38,12 @@ void gw_cli_catch_stop_signals(void);
 /* Looks up a new TCP/UDP flow's socket through the poller, which records the
  * lookup in its timeline; other protocols and transit flows are skipped. */
 void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f);
+
+/* A new session directory (an existing one is refused, with a message); its
+ * meta.json, opened now and written (and closed) once the run is over. */
+FILE *gw_cli_session_dir(const char *dir);
+void gw_cli_session_meta(FILE *meta, const struct gw_options *o, int64_t started_us,
+                         const struct gw_run_summary *sum, const struct gw_poller_stats *ps);
 
 /* Prints "ghostwire: MESSAGE" on stderr. */
 void gw_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -84,36 +84,6 @@ static int step_poller(void *ud, struct gw_err *err)
 	return rc < 0 ? rc : gw_capture_dump_flush(r->cap, err);
 }
 
-static int make_session_dir(const char *dir)
-{
-	if (mkdir(dir, 0750) < 0) {
-		gw_cli_error("%s: %s%s", dir, strerror(errno),
-		             errno == EEXIST ? " (record into a new directory)" : "");
-		return GW_EXIT_FAIL;
-	}
-	return 0;
-}
-
-/* DIR/meta.json: what the session is, written through jansson (an interface
- * name may hold any byte but '/' and NUL). */
-static void write_meta(const char *dir, const struct gw_options *o, int64_t started_us,
-                       const struct gw_run_summary *sum, const struct gw_poller_stats *ps)
-{
-	char path[4096], t0[32], t1[32];
-	snprintf(path, sizeof path, "%s/meta.json", dir);
-	json_t *m = json_pack(
-	        "{s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "format", "ghostwire-session",
-	        "version", 1, "interface", o->interfaces[0], "started",
-	        gw_clock_format_us(started_us, t0, sizeof t0), "ended",
-	        gw_clock_format_us(gw_clock_realtime_us(), t1, sizeof t1), "packets",
-	        (json_int_t)sum->frames, "drops_kernel", (json_int_t)sum->capture.dropped_kernel,
-	        "drops_interface", (json_int_t)sum->capture.dropped_iface, "lookups",
-	        (json_int_t)ps->lookups, "lookups_found", (json_int_t)ps->lookup_hits);
-	if (!m || json_dump_file(m, path, JSON_COMPACT) < 0)
-		gw_cli_error("warning: %s: could not be written", path);
-	json_decref(m);
-}
-
 int gw_cli_record(int argc, char **argv)
 {
 	struct gw_options o;
@@ -181,7 +151,8 @@ int gw_cli_record(int argc, char **argv)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	if (make_session_dir(dir) != 0) {
+	FILE *meta = gw_cli_session_dir(dir);
+	if (!meta) {
 		gw_capture_free(r.cap);
 		return GW_EXIT_FAIL;
 	}
@@ -231,7 +202,8 @@ int gw_cli_record(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	}
 	const struct gw_poller_stats *ps = gw_poller_stats(r.poller);
-	write_meta(dir, &o, h.started_us, &sum, ps);
+	gw_cli_session_meta(meta, &o, h.started_us, &sum, ps);
+	meta = NULL;
 	fprintf(stderr,
 	        "record: %s: %llu packets (dropped: kernel %llu, interface %llu), %llu flows, "
 	        "%llu socket lookups (%llu found)\n",
@@ -239,6 +211,8 @@ int gw_cli_record(int argc, char **argv)
 	        (unsigned long long)sum.capture.dropped_iface, (unsigned long long)sum.flows.flows,
 	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits);
 out:
+	if (meta)
+		fclose(meta);
 	gw_poller_free(r.poller);
 	if (r.writer && gw_timeline_writer_close(r.writer, &err) < 0) {
 		gw_cli_error("%s", err.msg);

@@ -27,6 +27,9 @@ static const char watch_usage[] =
         "  -i, --interface IFACE  capture on IFACE (repeatable; 'any' for all)\n"
         "  -j, --json FILE        every verdict as a JSON line to FILE ('-': stdout)\n"
         "  -a, --all              text: every verdict, not only findings\n"
+        "  -w, --write DIR        also record the session into the new directory DIR\n"
+        "                         (as `ghostwire record`; `replay DIR` gives the same\n"
+        "                         verdicts)\n"
         "      --duration S       stop after S seconds (default: until Ctrl-C)\n"
         "  -f, --filter EXPR      BPF filter\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
@@ -57,6 +60,7 @@ static const struct option long_options[] = {
         {"interface", required_argument, NULL, 'i'},
         {"json", required_argument, NULL, 'j'},
         {"all", no_argument, NULL, 'a'},
+        {"write", required_argument, NULL, 'w'},
         {"duration", required_argument, NULL, OPT_DURATION},
         {"filter", required_argument, NULL, 'f'},
         {"grace", required_argument, NULL, OPT_GRACE},
@@ -84,6 +88,10 @@ struct watch {
 	struct gw_poller_config pcfg;
 	struct gw_correlator_config ccfg;
 	const char *json_path;
+	const char *session;               /* -w DIR, or NULL */
+	FILE *meta;                        /* its meta.json, opened before privileges go */
+	struct gw_timeline_writer *writer; /* the session's timeline */
+	int64_t started_us;
 	const char *user; /* NULL: stay root */
 	FILE *json;
 	bool all;
@@ -104,7 +112,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 	unsigned long long v;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:j:af:L:h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:j:aw:f:L:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (w->opt.n_interfaces == GW_MAX_INTERFACES) {
@@ -118,6 +126,9 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case 'a':
 			w->all = true;
+			break;
+		case 'w':
+			w->session = optarg;
 			break;
 		case OPT_DURATION:
 			if (!gw_cli_number("duration", optarg, 1, 100000000, &v))
@@ -184,6 +195,8 @@ static int parse_args(int argc, char **argv, struct watch *w)
 static int apply_record(void *ud, const struct gw_tl_record *rec, struct gw_err *err)
 {
 	struct watch *w = ud;
+	if (w->writer && gw_timeline_write(w->writer, rec, err) < 0)
+		return err ? err->code : GW_EIO;
 	return gw_correlator_apply(w->corr, rec, err);
 }
 
@@ -238,6 +251,8 @@ static int housekeeping(void *ud, struct gw_err *err)
 		print_counters(w);
 	}
 	int r = gw_poller_step(w->poller, err);
+	if (r == 0 && w->session)
+		r = gw_capture_dump_flush(w->cap, err);
 	if (r == 0)
 		gw_correlator_expire(w->corr, gw_clock_realtime_us());
 	return r;
@@ -261,6 +276,33 @@ static int drop_privileges(const char *user, bool all_netns)
 	return 0;
 }
 
+/* -w DIR: the capture and the timeline the verdicts came from, for replay. */
+static int open_session(struct watch *w, struct gw_tl_header *h)
+{
+	char path[4096];
+	struct gw_err err = {0};
+	if (w->opt.n_interfaces != 1) {
+		gw_cli_error("watch -w: a session records one interface (or -i any)");
+		return GW_EXIT_USAGE;
+	}
+	if (gethostname(h->host, sizeof h->host - 1) < 0)
+		snprintf(h->host, sizeof h->host, "unknown");
+	snprintf(h->source, sizeof h->source, "%s", w->pcfg.view);
+	if (!(w->meta = gw_cli_session_dir(w->session)))
+		return GW_EXIT_FAIL;
+	snprintf(path, sizeof path, "%s/capture.pcap", w->session);
+	if (gw_capture_dump_to(w->cap, path, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	snprintf(path, sizeof path, "%s/sockets.jsonl", w->session);
+	if (gw_timeline_writer_open(path, h, &w->writer, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int open_all(struct watch *w)
 {
 	struct gw_err err = {0};
@@ -279,6 +321,9 @@ static int open_all(struct watch *w)
 	memcpy(h.local, w->opt.local_nets, sizeof(struct gw_cidr) * w->opt.n_local_nets);
 	h.n_local = w->opt.n_local_nets;
 	gw_correlator_set_header(w->corr, &h);
+	w->started_us = h.started_us;
+	if (w->session && open_session(w, &h) != 0)
+		return GW_EXIT_FAIL;
 	char warnings[512];
 	if (gw_poller_new(&w->pcfg, apply_record, w, &w->poller, warnings, sizeof warnings, &err) <
 	    0) {
@@ -323,6 +368,11 @@ int gw_cli_watch(int argc, char **argv)
 			status = GW_EXIT_FAIL;
 		}
 		print_counters(&w);
+		if (w.meta) {
+			gw_cli_session_meta(w.meta, &w.opt, w.started_us, &sum,
+			                    gw_poller_stats(w.poller));
+			w.meta = NULL;
+		}
 	}
 	if (w.json && w.json != stdout && fclose(w.json) != 0)
 		w.write_error = 1;
@@ -330,7 +380,16 @@ int gw_cli_watch(int argc, char **argv)
 		gw_cli_error("%s: writing verdicts failed", w.json_path);
 		status = GW_EXIT_FAIL;
 	}
+	if (w.meta)
+		fclose(w.meta);
 	gw_poller_free(w.poller);
+	if (w.writer) {
+		struct gw_err err = {0};
+		if (gw_timeline_writer_close(w.writer, &err) < 0) {
+			gw_cli_error("%s", err.msg);
+			status = GW_EXIT_FAIL;
+		}
+	}
 	gw_correlator_free(w.corr);
 	gw_capture_free(w.cap);
 	return status;

@@ -73,6 +73,23 @@ if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
 	check "record refuses an existing directory" 1 "new directory" -- "$gw" record -i lo -w "$tmp/sess" --duration 1
 	check "replay the recording" 0 "flows:" -- "$gw" replay "$tmp/sess"
 	check "watch on lo for 1 s" 0 "verdicts:" -- "$gw" watch -i lo --duration 1
+	# Replay equals live: watch records its session (-w) while it judges; the
+	# replay of that session must give the same verdicts, byte for byte.
+	/usr/bin/python3 -c '
+import socket, sys, time
+time.sleep(1.0)
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+for i in range(5):
+    c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+    c.send(b"x"); a.recv(1); c.close(); a.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+u.sendto(b"x", u.getsockname())
+time.sleep(0.5)' &
+	check "watch -w records while judging" 0 "verdicts:" -- "$gw" watch -i lo --duration 3 --json "$tmp/live.jsonl" -w "$tmp/wsess"
+	wait
+	"$gw" replay "$tmp/wsess" --json >"$tmp/replayed.jsonl" 2>/dev/null
+	check "replay equals live, byte for byte" 0 "" -- cmp "$tmp/live.jsonl" "$tmp/replayed.jsonl"
+	check "live verdicts were written" 0 "flow-verdict" -- cat "$tmp/live.jsonl"
 else
 	echo "skip live on lo, record, watch: need root"
 fi

@@ -209,7 +209,13 @@ static void fill_frame(struct gw_frame *f, const struct pcap_pkthdr *hdr, const 
 {
 	if (dump)
 		pcap_dump((u_char *)dump, hdr, data);
-	f->ts_us = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
+	/* pcapng timestamps are 64-bit: a hostile file can name any second. Keep
+	 * times within ±146,000 years, so that no timeout added later overflows. */
+	const int64_t limit = INT64_MAX / 1000000 / 2;
+	int64_t sec = hdr->ts.tv_sec, usec = hdr->ts.tv_usec;
+	sec = sec > limit ? limit : sec < -limit ? -limit : sec;
+	usec = usec > 999999 ? 999999 : usec < 0 ? 0 : usec;
+	f->ts_us = sec * 1000000 + usec;
 	f->caplen = hdr->caplen;
 	f->wirelen = hdr->len;
 	f->linktype = h->linktype;

@@ -15,21 +15,9 @@
 #include "netlink_internal.h"
 
 enum {
-	NLMSG_HDR = 16,
 	CN_MSG_HDR = 20,
-	IFADDRMSG = 8,
 	RTA_HDR = 4
 };
-
-static bool load_u16(struct gw_cursor *c, uint16_t *v)
-{
-	return gw_cursor_bytes(c, v, sizeof *v);
-}
-
-static bool load_u32(struct gw_cursor *c, uint32_t *v)
-{
-	return gw_cursor_bytes(c, v, sizeof *v);
-}
 
 /* Calls each(type, payload) for every netlink message in buf; returns how many
  * were malformed. A malformed header ends the walk (nothing after it can be
@@ -42,19 +30,11 @@ static uint64_t walk(const uint8_t *buf, size_t len,
 	struct gw_cursor c = gw_cursor_make(buf, len);
 	uint64_t bad = 0;
 	while (gw_cursor_left(&c) > 0 && *n < max) {
-		struct gw_cursor h = c;
-		uint32_t mlen;
-		uint16_t type;
-		if (!load_u32(&h, &mlen) || !load_u16(&h, &type) || mlen < NLMSG_HDR ||
-		    mlen > gw_cursor_left(&c))
+		struct gw__nlmsg m;
+		if (gw__nl_next_msg(&c, &m) != 0)
 			return bad + 1;
-		struct gw_cursor payload = gw_cursor_make(c.p + NLMSG_HDR, mlen - NLMSG_HDR);
-		if (type != NLMSG_NOOP && type != NLMSG_ERROR)
-			bad += each(type, &payload, out, max, n);
-		size_t step = NLMSG_ALIGN(mlen);
-		if (step > gw_cursor_left(&c))
-			break; /* the last message's padding may be absent */
-		gw_cursor_skip(&c, step);
+		if (m.type != NLMSG_NOOP && m.type != NLMSG_ERROR)
+			bad += each(m.type, &m.payload, out, max, n);
 	}
 	return bad;
 }
@@ -66,18 +46,20 @@ static uint64_t one_proc(uint16_t type, struct gw_cursor *c, struct gw_host_even
 	(void)max;
 	uint32_t idx, val, what, cpu, a[4];
 	uint64_t ts;
-	if (!load_u32(c, &idx) || !load_u32(c, &val) || !gw_cursor_skip(c, CN_MSG_HDR - 8))
+	if (!gw__cursor_ne32(c, &idx) || !gw__cursor_ne32(c, &val) ||
+	    !gw_cursor_skip(c, CN_MSG_HDR - 8))
 		return 1;
 	if (idx != CN_IDX_PROC || val != CN_VAL_PROC)
 		return 0; /* another connector user: not ours */
-	if (!load_u32(c, &what) || !load_u32(c, &cpu) || !gw_cursor_bytes(c, &ts, sizeof ts))
+	if (!gw__cursor_ne32(c, &what) || !gw__cursor_ne32(c, &cpu) ||
+	    !gw_cursor_bytes(c, &ts, sizeof ts))
 		return 1;
 	struct gw_host_event *e = &out[*n];
 	memset(e, 0, sizeof *e);
 	switch (what) {
 	case PROC_EVENT_FORK: /* parent pid, parent tgid, child pid, child tgid */
-		if (!load_u32(c, &a[0]) || !load_u32(c, &a[1]) || !load_u32(c, &a[2]) ||
-		    !load_u32(c, &a[3]))
+		if (!gw__cursor_ne32(c, &a[0]) || !gw__cursor_ne32(c, &a[1]) ||
+		    !gw__cursor_ne32(c, &a[2]) || !gw__cursor_ne32(c, &a[3]))
 			return 1;
 		if (a[2] != a[3])
 			return 0; /* a new thread, not a new process */
@@ -86,19 +68,19 @@ static uint64_t one_proc(uint16_t type, struct gw_cursor *c, struct gw_host_even
 		e->ppid = (int32_t)a[1];
 		break;
 	case PROC_EVENT_EXEC: /* pid, tgid */
-		if (!load_u32(c, &a[0]) || !load_u32(c, &a[1]))
+		if (!gw__cursor_ne32(c, &a[0]) || !gw__cursor_ne32(c, &a[1]))
 			return 1;
 		e->type = GW_HEV_EXEC;
 		e->pid = (int32_t)a[1];
 		break;
 	case PROC_EVENT_EXIT: /* pid, tgid, exit code, signal[, parent pid, parent tgid] */
-		if (!load_u32(c, &a[0]) || !load_u32(c, &a[1]))
+		if (!gw__cursor_ne32(c, &a[0]) || !gw__cursor_ne32(c, &a[1]))
 			return 1;
 		if (a[0] != a[1])
 			return 0; /* a thread ended */
 		e->type = GW_HEV_EXIT;
 		e->pid = (int32_t)a[1];
-		if (gw_cursor_skip(c, 8) && load_u32(c, &a[2]) && load_u32(c, &a[3]))
+		if (gw_cursor_skip(c, 8) && gw__cursor_ne32(c, &a[2]) && gw__cursor_ne32(c, &a[3]))
 			e->ppid = (int32_t)a[3];
 		break;
 	default:
@@ -123,7 +105,7 @@ static uint64_t one_addr(uint16_t type, struct gw_cursor *c, struct gw_host_even
 	uint8_t family, prefixlen, flags, scope;
 	uint32_t index;
 	if (!gw_cursor_u8(c, &family) || !gw_cursor_u8(c, &prefixlen) || !gw_cursor_u8(c, &flags) ||
-	    !gw_cursor_u8(c, &scope) || !load_u32(c, &index))
+	    !gw_cursor_u8(c, &scope) || !gw__cursor_ne32(c, &index))
 		return 1;
 	size_t alen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 	if (alen == 0)
@@ -132,20 +114,15 @@ static uint64_t one_addr(uint16_t type, struct gw_cursor *c, struct gw_host_even
 	 * IFA_ADDRESS otherwise (and the peer's on point-to-point). */
 	uint8_t address[16], local[16];
 	bool have_address = false, have_local = false;
-	while (gw_cursor_left(c) >= RTA_HDR) {
-		uint16_t rlen, rtype;
-		struct gw_cursor r = *c;
-		if (!load_u16(&r, &rlen) || !load_u16(&r, &rtype) || rlen < RTA_HDR ||
-		    rlen > gw_cursor_left(c))
+	uint16_t rtype;
+	struct gw_cursor data;
+	while (gw_cursor_left(c) >= RTA_HDR) { /* stray bytes under a header: ignored */
+		if (gw__nl_attr_next(c, &rtype, &data) < 0)
 			return 1;
-		struct gw_cursor data = gw_cursor_make(c->p + RTA_HDR, rlen - RTA_HDR);
 		if ((rtype == IFA_ADDRESS || rtype == IFA_LOCAL) && gw_cursor_left(&data) == alen) {
 			gw_cursor_bytes(&data, rtype == IFA_LOCAL ? local : address, alen);
 			*(rtype == IFA_LOCAL ? &have_local : &have_address) = true;
 		}
-		size_t step = RTA_ALIGN(rlen);
-		if (!gw_cursor_skip(c, step < gw_cursor_left(c) ? step : gw_cursor_left(c)))
-			return 1;
 	}
 	if (!have_local && !have_address)
 		return 1;

@@ -110,16 +110,7 @@ static int carried_errno(struct gw_cursor payload, bool *ok)
 	return -e;
 }
 
-/* One nlmsghdr-framed message. */
-struct nlmsg {
-	uint16_t type, flags;
-	uint32_t seq;
-	struct gw_cursor payload; /* nlmsg_len - 16 bytes after the header */
-};
-
-/* The next message of cur (which then points past it and its padding): 0, or
- * the reason it is malformed. */
-static int next_msg(struct gw_cursor *cur, struct nlmsg *m)
+int gw__nl_next_msg(struct gw_cursor *cur, struct gw__nlmsg *m)
 {
 	struct gw_cursor h = *cur;
 	uint32_t len, pid;
@@ -135,7 +126,7 @@ static int next_msg(struct gw_cursor *cur, struct nlmsg *m)
 }
 
 /* NLMSG_DONE, NLMSG_ERROR and NLMSG_OVERRUN end a reply; the errno they carry. */
-static int end_of_reply(const struct nlmsg *m, struct gw__nl_counts *c)
+static int end_of_reply(const struct gw__nlmsg *m, struct gw__nl_counts *c)
 {
 	bool ok;
 	int e;
@@ -165,8 +156,8 @@ int gw__diag_parse_batch(struct gw__diag_kind kind, const uint8_t *buf, size_t l
 	struct gw_cursor cur = gw_cursor_make(buf, len);
 	*nl_errno = 0;
 	while (gw_cursor_left(&cur) > 0) {
-		struct nlmsg m;
-		int why = next_msg(&cur, &m);
+		struct gw__nlmsg m;
+		int why = gw__nl_next_msg(&cur, &m);
 		if (why) {
 			c->malformed[why]++;
 			return GW__NL_MORE;

@@ -91,6 +91,18 @@ enum {
 int gw__diag_parse_batch(struct gw__diag_kind kind, const uint8_t *buf, size_t len, uint32_t seq,
                          const struct gw__diag_sink *sink, struct gw__nl_counts *c, int *nl_errno);
 
+/* One nlmsghdr-framed message. */
+struct gw__nlmsg {
+	uint16_t type, flags;
+	uint32_t seq;
+	struct gw_cursor payload; /* nlmsg_len - 16 bytes after the header */
+};
+
+/* The next message of cur (which then points past it and its padding): 0, or
+ * the GW__NL_* reason it is malformed. Any netlink family: sock_diag replies,
+ * and the kernel events of hostevents_parse.c. */
+int gw__nl_next_msg(struct gw_cursor *cur, struct gw__nlmsg *m);
+
 /* Attributes (struct rtattr / nlattr): the next one of c into *type and
  * *payload (padding skipped). 1 if one was read, 0 at the end, or
  * -(GW__NL_BAD_ATTR) if c does not hold a well-formed attribute. */

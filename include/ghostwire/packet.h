@@ -71,6 +71,14 @@ struct gw_packet {
 	bool is_fragment;     /* part of a fragmented datagram */
 	uint16_t frag_offset; /* in 8-byte units; 0 for the first fragment */
 	uint32_t frag_id;     /* IPv4 identification or IPv6 fragment identification */
+	bool ip_df;           /* IPv4 "don't fragment" flag (false for IPv6) */
+	/* Borrowed from the frame. TCP options as captured (SYN fingerprints), and
+	 * the TCP/UDP payload as captured: payload_caplen <= payload_len; NULL/0
+	 * for other protocols and for fragments (their payload is incomplete). */
+	uint8_t tcp_opts_len;
+	const uint8_t *tcp_opts;
+	const uint8_t *payload;
+	uint32_t payload_caplen;
 };
 
 #endif

@@ -5,6 +5,7 @@
 
 enum {
 	IPV4_MIN_HDR = 20,
+	IPV4_DF = 0x4000,
 	IPV4_MF = 0x2000,
 	IPV4_OFFSET_MASK = 0x1fff
 };
@@ -44,6 +45,7 @@ int gw__decode_ipv4(struct gw_cursor *c, struct gw_packet *p, struct gw_cursor *
 	p->frag_offset = frag & IPV4_OFFSET_MASK;
 	p->is_fragment = (frag & IPV4_MF) || p->frag_offset;
 	p->frag_id = id;
+	p->ip_df = (frag & IPV4_DF) != 0;
 
 	size_t body = claimed - hlen;
 	size_t avail = gw_cursor_left(c);

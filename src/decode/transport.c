@@ -21,6 +21,17 @@ enum {
 	ICMP6_ECHO_REPLY = 129,
 };
 
+/* Points p->payload at what was captured of the payload, when the datagram is
+ * whole (not a fragment). c is at the first payload byte. */
+static void set_payload(const struct gw_cursor *c, struct gw_packet *p)
+{
+	if (p->is_fragment)
+		return;
+	size_t have = gw_cursor_left(c);
+	p->payload = c->p;
+	p->payload_caplen = have < p->payload_len ? (uint32_t)have : p->payload_len;
+}
+
 static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 {
 	struct gw_cursor h = *c;
@@ -28,7 +39,7 @@ static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 	uint8_t off, flags;
 	if (!gw_cursor_has(&h, TCP_MIN_HDR) || !gw_cursor_be16(&h, &sport) ||
 	    !gw_cursor_be16(&h, &dport) || !gw_cursor_skip(&h, 8) || !gw_cursor_u8(&h, &off) ||
-	    !gw_cursor_u8(&h, &flags) || !gw_cursor_be16(&h, &win))
+	    !gw_cursor_u8(&h, &flags) || !gw_cursor_be16(&h, &win) || !gw_cursor_skip(&h, 4))
 		return GW_MAL_TRUNCATED_TCP;
 	size_t hlen = (size_t)(off >> 4) * 4;
 	if (hlen < TCP_MIN_HDR || hlen > l4_len)
@@ -41,6 +52,14 @@ static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 	p->tcp_window = win;
 	p->has_ports = true;
 	p->payload_len = l4_len - (uint32_t)hlen;
+	struct gw_cursor opts = h;
+	size_t opts_len = hlen - TCP_MIN_HDR;
+	if (opts_len > gw_cursor_left(&opts))
+		opts_len = gw_cursor_left(&opts);
+	p->tcp_opts = opts.p;
+	p->tcp_opts_len = (uint8_t)opts_len;
+	if (gw_cursor_skip(&h, hlen - TCP_MIN_HDR))
+		set_payload(&h, p);
 	return GW__DEC_OK;
 }
 
@@ -56,6 +75,8 @@ static int decode_udp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 	p->dport = dport;
 	p->has_ports = true;
 	p->payload_len = l4_len >= UDP_HDR ? l4_len - UDP_HDR : 0;
+	if (gw_cursor_skip(c, 2)) /* the checksum */
+		set_payload(c, p);
 	return GW__DEC_OK;
 }
 

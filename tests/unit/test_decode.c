@@ -606,3 +606,53 @@ Test(decode, malformed_names_are_complete)
 		cr_expect_not_null(gw_malformed_name((enum gw_malformed)i), "reason %d", i);
 	cr_expect_null(gw_malformed_name(GW_MAL_COUNT));
 }
+
+Test(decode, tcp_options_and_payload_are_borrowed)
+{
+	struct pb p = {0};
+	pb_eth(&p, 0x0800);
+	pb_ipv4(&p, 6, A4, B4, 20 + 8 + 5, 5, 0x4000);
+	pb_tcp(&p, 40000, 443, 0x18, 8);
+	pb_bytes(&p, (const uint8_t *)"hello", 5);
+	cr_assert_eq(decode(1, &p), GW_DECODE_OK);
+	cr_expect(pkt.ip_df);
+	cr_expect_eq(pkt.tcp_opts_len, 8);
+	cr_expect_eq(pkt.tcp_opts, p.b + 14 + 20 + 20);
+	cr_expect_eq(pkt.payload_caplen, 5);
+	cr_assert_not_null(pkt.payload);
+	cr_expect(memcmp(pkt.payload, "hello", 5) == 0);
+}
+
+Test(decode, payload_cut_by_snaplen)
+{
+	struct pb p = {0};
+	pb_eth(&p, 0x0800);
+	pb_ipv4(&p, 17, A4, B4, 8 + 100, 5, 0);
+	pb_udp(&p, 53, 5353, 100);
+	cr_assert_eq(decode_cut(1, &p, 14 + 20 + 8 + 30), GW_DECODE_OK);
+	cr_expect(!pkt.ip_df);
+	cr_expect_eq(pkt.payload_len, 100);
+	cr_expect_eq(pkt.payload_caplen, 30);
+}
+
+Test(decode, fragment_has_no_payload_view)
+{
+	struct pb p = {0};
+	pb_eth(&p, 0x0800);
+	pb_ipv4(&p, 17, A4, B4, 8 + 16, 5, 0x2000); /* MF: first of several */
+	pb_udp(&p, 53, 5353, 16);
+	cr_assert_eq(decode(1, &p), GW_DECODE_OK);
+	cr_expect_null(pkt.payload);
+	cr_expect_eq(pkt.payload_caplen, 0);
+}
+
+Test(decode, tcp_options_cut_by_snaplen)
+{
+	struct pb p = {0};
+	pb_eth(&p, 0x0800);
+	pb_ipv4(&p, 6, A4, B4, 20 + 12, 5, 0);
+	pb_tcp(&p, 40000, 80, 0x02, 12);
+	cr_assert_eq(decode_cut(1, &p, 14 + 20 + 20 + 4), GW_DECODE_OK);
+	cr_expect_eq(pkt.tcp_opts_len, 4);
+	cr_expect_null(pkt.payload);
+}

@@ -19,24 +19,29 @@ struct gw_correlator_config {
 	size_t max_sockets;      /* sockets remembered at once (1,000,000); oldest gone first */
 	size_t max_processes;    /* processes remembered (100,000) */
 	int64_t forget_after_us; /* forget sockets gone longer ago than this (600 s) */
+	/* A flow's opening is judged at first packet + grace + this (250 ms): the
+	 * time for its exact lookup and the kernel's destroy events to come in. */
+	int64_t opening_slack_us;
 };
 
 void gw_correlator_config_init(struct gw_correlator_config *c);
 
 struct gw_correlator_stats {
-	uint64_t records;           /* timeline records applied */
-	uint64_t sockets;           /* socket histories held now */
-	uint64_t forgotten;         /* histories dropped for age */
-	uint64_t evicted;           /* histories dropped for room (max_sockets) */
-	uint64_t verdicts[5];       /* by enum gw_verdict_kind */
-	uint64_t processes;         /* processes held now */
-	uint64_t processes_evicted; /* processes dropped for room (max_processes) */
-	uint64_t addrs_dropped;     /* local addresses not kept (GW_MAX_LOCAL_NETS) */
-	uint64_t incomplete_sets;   /* snapshots with `dropped` sockets: absences not trusted */
-	uint64_t lookups_not_found; /* lookups that found nothing (not used to end intervals) */
-	uint64_t alloc_failures;    /* sockets or processes not recorded for memory */
-	uint64_t holders_truncated; /* verdicts with more raw/packet holders than fit */
-	uint64_t times_held;        /* records older than the last one, taken at its time */
+	uint64_t records;              /* timeline records applied */
+	uint64_t sockets;              /* socket histories held now */
+	uint64_t forgotten;            /* histories dropped for age */
+	uint64_t evicted;              /* histories dropped for room (max_sockets) */
+	uint64_t verdicts[5];          /* by enum gw_verdict_kind */
+	uint64_t processes;            /* processes held now */
+	uint64_t processes_evicted;    /* processes dropped for room (max_processes) */
+	uint64_t addrs_dropped;        /* local addresses not kept (GW_MAX_LOCAL_NETS) */
+	uint64_t incomplete_sets;      /* snapshots with `dropped` sockets: absences not trusted */
+	uint64_t lookups_not_found;    /* lookups that found nothing (not used to end intervals) */
+	uint64_t alloc_failures;       /* sockets or processes not recorded for memory */
+	uint64_t holders_truncated;    /* verdicts with more raw/packet holders than fit */
+	uint64_t times_held;           /* records older than the last one, taken at its time */
+	uint64_t openings_judged;      /* gw_correlator_judge_opening calls */
+	uint64_t openings_unexplained; /* of which unexplained: findings decided early */
 };
 
 struct gw_correlator;
@@ -61,6 +66,17 @@ bool gw_correlator_is_local(const struct gw_correlator *c, const struct gw_addr 
 /* The verdict for flow f (ended, or being reported): fills *v. Deterministic:
  * depends only on the records applied and on f. */
 void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v);
+
+/* The verdict for flow f's opening alone: the sockets alive within grace of its
+ * first packet, and what f's counters say so far. For flows still going when
+ * that window closes, so that findings are decided then rather than when the
+ * flow ends; gw_correlator_judge still gives the final verdict. Not counted in
+ * stats.verdicts. */
+/* When an opening is judged, after a flow's first packet: grace + slack. */
+int64_t gw_correlator_opening_delay_us(const struct gw_correlator *c);
+
+void gw_correlator_judge_opening(struct gw_correlator *c, const struct gw_flow *f,
+                                 struct gw_verdict *v);
 
 /* Forgets socket histories gone before now_us - forget_after_us (live). */
 void gw_correlator_expire(struct gw_correlator *c, int64_t now_us);

@@ -71,6 +71,12 @@ bool gw_decode_linktype_supported(int linktype);
 /* "truncated-ipv4", ...; NULL for an out-of-range value. */
 const char *gw_malformed_name(enum gw_malformed reason);
 
+/* The quirks of a decoded bare SYN (flags SYN without ACK): how it departs
+ * from the layout the kernel writes; 0 when it looks like the kernel's. */
+uint8_t gw_syn_quirks(const struct gw_packet *p);
+/* "no-mss,no-df": the quirk names joined by ','; returns buf. */
+const char *gw_syn_quirk_names(uint8_t quirks, char *buf, size_t size);
+
 /* Total of stats->malformed[]. */
 uint64_t gw_decode_malformed_total(const struct gw_decode_stats *stats);
 

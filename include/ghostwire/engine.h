@@ -33,6 +33,9 @@ struct gw_progress {
 struct gw_engine_hooks {
 	gw_flow_end_fn flow_end; /* every flow that ends, in order */
 	gw_flow_new_fn flow_new; /* every new flow, at its first packet; may be NULL */
+	/* Flows still held due_delay_us after their first packet; may be NULL. */
+	gw_flow_due_fn flow_due;
+	int64_t due_delay_us;
 	/* About four times a second of wall time; may be NULL. */
 	void (*progress)(void *ud, const struct gw_progress *p);
 	/* Work that must go on beside the packets (live: the socket poller), about

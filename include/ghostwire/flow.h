@@ -87,7 +87,8 @@ struct gw_flow {
 	uint8_t orientation;  /* enum gw_orientation */
 	uint8_t opener;       /* enum gw_dir: GW_DIR_OUT if the local side opened */
 	uint8_t in_wheel;     /* table internals */
-	uint8_t pad[2];
+	uint8_t alerted;      /* a due callback (gw_flow_table_on_due) returned true */
+	uint8_t syn_quirks;   /* the local side's opening SYN: enum gw_syn_quirk bits (packet.h) */
 	/* line 2: the counters */
 	uint64_t seq;            /* creation number, from 1 */
 	int64_t first_us;        /* first packet, µs since the epoch */
@@ -106,6 +107,10 @@ typedef void (*gw_flow_end_fn)(void *ud, const struct gw_flow *f, enum gw_flow_e
  * socket lookup happens while the socket still exists); f is borrowed. */
 typedef void (*gw_flow_new_fn)(void *ud, const struct gw_flow *f);
 
+/* Called once for each flow still held when the table's clock passes its first
+ * packet + the due delay (gw_flow_table_on_due); true sets f->alerted. */
+typedef bool (*gw_flow_due_fn)(void *ud, const struct gw_flow *f);
+
 struct gw_flow_table_stats {
 	uint64_t flows;             /* flows created */
 	uint64_t active;            /* flows held now */
@@ -114,6 +119,8 @@ struct gw_flow_table_stats {
 	uint64_t frag_attributed;   /* non-first fragments counted in their flow */
 	uint64_t frag_unattributed; /* non-first fragments whose first fragment was not seen */
 	uint64_t icmp_linked;       /* ICMP errors counted in the flow they quote */
+	uint64_t due_called;        /* due callbacks made */
+	uint64_t due_dropped;       /* new flows that got no due call: too many pending */
 };
 
 struct gw_flow_table;
@@ -126,6 +133,14 @@ void gw_flow_table_free(struct gw_flow_table *t);
 
 /* Sets the callback for new flows (with the table's ud); NULL for none. */
 void gw_flow_table_on_new(struct gw_flow_table *t, gw_flow_new_fn fn);
+
+/* Calls fn (with the table's ud) for each flow created from now on that is
+ * still held delay_us after its first packet, by the table's clock (packet time,
+ * or the time given to gw_flow_table_expire). At most max_flows calls wait at
+ * once; beyond, new flows get none (stats.due_dropped). GW_ENOMEM if the queue
+ * cannot be allocated. */
+int gw_flow_table_on_due(struct gw_flow_table *t, gw_flow_due_fn fn, int64_t delay_us)
+        GW_MUST_CHECK;
 
 /* Adds local networks after creation (live: the host's addresses as they change). */
 int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net) GW_MUST_CHECK;

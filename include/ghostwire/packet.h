@@ -33,6 +33,16 @@ enum gw_tcp_flag {
 	GW_TCP_URG = 0x20,
 };
 
+/* How a bare SYN departs from what the kernel writes (bits of struct
+ * gw_packet.syn_quirks and gw_flow.syn_quirks; decode/syn_quirks.c says what
+ * Linux writes). */
+enum gw_syn_quirk {
+	GW_SYN_NO_MSS = 0x01,       /* no MSS option (the kernel always sends one) */
+	GW_SYN_OPTION_ORDER = 0x02, /* options not in the kernel's layout, or malformed */
+	GW_SYN_NO_DF = 0x04,        /* IPv4 without "don't fragment" */
+	GW_SYN_DATA = 0x08,         /* payload without a Fast Open option */
+};
+
 /* A frame as libpcap hands it over. */
 struct gw_frame {
 	int64_t ts_us;       /* capture time, microseconds since the Unix epoch */
@@ -72,9 +82,12 @@ struct gw_packet {
 	uint16_t frag_offset; /* in 8-byte units; 0 for the first fragment */
 	uint32_t frag_id;     /* IPv4 identification or IPv6 fragment identification */
 	bool ip_df;           /* IPv4 "don't fragment" flag (false for IPv6) */
-	/* Borrowed from the frame. TCP options as captured (SYN fingerprints), and
-	 * the TCP/UDP payload as captured: payload_caplen <= payload_len; NULL/0
-	 * for other protocols and for fragments (their payload is incomplete). */
+	uint8_t syn_quirks;   /* bare SYNs (SYN without ACK): enum gw_syn_quirk bits */
+	/* Borrowed from the frame, so valid only until the capture's next read
+	 * (not in a batch of packets kept for later). TCP options as captured,
+	 * and the TCP/UDP payload as captured: payload_caplen <= payload_len;
+	 * NULL/0 for other protocols and for fragments (their payload is
+	 * incomplete). */
 	uint8_t tcp_opts_len;
 	const uint8_t *tcp_opts;
 	const uint8_t *payload;

@@ -10,6 +10,7 @@
 
 #include "ghostwire/engine.h"
 #include "ghostwire/poller.h"
+#include "ghostwire/verdict.h"
 #include "ghostwire/err.h"
 
 enum gw_exit {
@@ -38,6 +39,10 @@ void gw_cli_catch_stop_signals(void);
 /* Looks up a new TCP/UDP flow's socket through the poller, which records the
  * lookup in its timeline; other protocols and transit flows are skipped. */
 void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f);
+
+/* Text output: show this final verdict? Every one with all; else findings not
+ * already shown on the flow's opening, and verdicts that withdraw one. */
+bool gw_cli_verdict_worth_text(const struct gw_flow *f, const struct gw_verdict *v, bool all);
 
 /* A new session directory (an existing one is refused, with a message); its
  * meta.json, opened now and written (and closed) once the run is over. */

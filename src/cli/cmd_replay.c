@@ -219,6 +219,28 @@ struct judge_ctx {
 	int write_error;
 };
 
+/* A flow still going grace after its first packet: its opening is judged, and
+ * a finding is reported now rather than when the flow ends. */
+static bool on_flow_due(void *ud, const struct gw_flow *f)
+{
+	struct judge_ctx *j = ud;
+	struct gw_verdict v;
+	int64_t decided = f->first_us + gw_correlator_opening_delay_us(j->corr);
+	feed_until(&j->feed, j->corr, j->args->sockets, decided);
+	gw_correlator_judge_opening(j->corr, f, &v);
+	if (v.kind != GW_VERDICT_UNEXPLAINED)
+		return false;
+	gw_cli_progress_clear(&j->progress);
+	if (j->args->json) {
+		struct gw_err err = {0};
+		if (gw_verdict_print_opening_json(stdout, f, decided, &v, &err) < 0)
+			j->write_error = 1;
+	} else {
+		gw_verdict_print_text(stdout, f, &v);
+	}
+	return true;
+}
+
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 {
 	struct judge_ctx *j = ud;
@@ -230,7 +252,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 		struct gw_err err = {0};
 		if (gw_verdict_print_json(stdout, f, why, &v, &err) < 0)
 			j->write_error = 1;
-	} else if (j->args->all || v.kind == GW_VERDICT_UNEXPLAINED) {
+	} else if (gw_cli_verdict_worth_text(f, &v, j->args->all)) {
 		gw_verdict_print_text(stdout, f, &v);
 	}
 }
@@ -291,7 +313,11 @@ int gw_cli_replay(int argc, char **argv)
 		return GW_EXIT_FAIL;
 	}
 	gw_cli_progress_init(&j.progress, a.progress);
-	struct gw_engine_hooks hooks = {.flow_end = on_flow_end, .progress = on_progress, .ud = &j};
+	struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
+	                                .flow_due = on_flow_due,
+	                                .due_delay_us = gw_correlator_opening_delay_us(corr),
+	                                .progress = on_progress,
+	                                .ud = &j};
 	struct gw_run_summary sum;
 	int status = GW_EXIT_OK;
 	if (gw_engine_run_flows(cap, &a.opt, &hooks, NULL, 0, &sum, &err) < 0) {

@@ -206,6 +206,29 @@ static void on_flow_new(void *ud, const struct gw_flow *f)
 	gw_cli_lookup_new_flow(w->poller, f);
 }
 
+/* A flow still going grace after its first packet: a finding on its opening
+ * is reported now, not when the flow ends (which may take hours). */
+static bool on_flow_due(void *ud, const struct gw_flow *f)
+{
+	struct watch *w = ud;
+	struct gw_verdict v;
+	gw_correlator_judge_opening(w->corr, f, &v);
+	if (v.kind != GW_VERDICT_UNEXPLAINED)
+		return false;
+	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
+	if (w->json) {
+		struct gw_err err = {0};
+		if (gw_verdict_print_opening_json(w->json, f, decided, &v, &err) < 0 ||
+		    fflush(w->json) != 0)
+			w->write_error = 1;
+	}
+	if (w->json != stdout) {
+		gw_verdict_print_text(stdout, f, &v);
+		fflush(stdout);
+	}
+	return true;
+}
+
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 {
 	struct watch *w = ud;
@@ -216,7 +239,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 		if (gw_verdict_print_json(w->json, f, why, &v, &err) < 0 || fflush(w->json) != 0)
 			w->write_error = 1;
 	}
-	if (w->json != stdout && (w->all || v.kind == GW_VERDICT_UNEXPLAINED)) {
+	if (w->json != stdout && gw_cli_verdict_worth_text(f, &v, w->all)) {
 		gw_verdict_print_text(stdout, f, &v);
 		fflush(stdout);
 	}
@@ -357,6 +380,8 @@ int gw_cli_watch(int argc, char **argv)
 		signal(SIGUSR1, on_usr1);
 		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 		                                .flow_new = on_flow_new,
+		                                .flow_due = on_flow_due,
+		                                .due_delay_us = gw_correlator_opening_delay_us(w.corr),
 		                                .housekeeping = housekeeping,
 		                                .ud = &w};
 		struct gw_run_summary sum;

@@ -45,9 +45,10 @@ struct gw__hist_entry {
 	uint32_t id_hash;      /* hash of its identity (rehashing without recomputing) */
 	uint32_t tuple_hash;   /* hash of its tuple */
 	uint32_t port_hash;    /* hash of (proto, local port); only for port-indexed entries */
-	struct gw__hist_entry *id_next, *tuple_next, *port_next; /* index chains */
-	struct gw__hist_entry *prev, *next;                      /* its list */
-	struct gw__hist_entry *raw_prev, *raw_next;              /* raw and packet sockets */
+	uint32_t peer_hash;    /* hash of its peer key; only for connected TCP/UDP */
+	struct gw__hist_entry *id_next, *tuple_next, *port_next, *peer_next; /* index chains */
+	struct gw__hist_entry *prev, *next;                                  /* its list */
+	struct gw__hist_entry *raw_prev, *raw_next; /* raw and packet sockets */
 };
 
 /* A chained hash index over entries, grown by doubling. */
@@ -62,12 +63,12 @@ struct gw__hist_dlist {
 
 /* The socket history: every entry is in the identity index and the tuple index;
  * entries with a wildcard remote end (listeners, bound UDP, unconnected
- * sockets) are also in the port index; raw and packet sockets are also on the
- * raw list. */
+ * sockets) are also in the port index; connected TCP/UDP sockets are also in
+ * the peer index; raw and packet sockets are also on the raw list. */
 struct gw__hist {
 	uint64_t seed;
 	size_t n, max;
-	struct gw__hist_index by_id, by_tuple, by_port;
+	struct gw__hist_index by_id, by_tuple, by_port, by_peer;
 	struct gw__hist_dlist lists[GW__LIST_COUNT];
 	struct gw__hist_entry *raw_head;
 	uint32_t mark; /* bumped for every snapshot and delta */
@@ -105,6 +106,20 @@ void gw__hist_find_tuple(const struct gw__hist *h, const struct gw__tuple *t, gw
 /* Calls fn for every port-indexed entry (remote end wildcard) of proto on local_port. */
 void gw__hist_find_port(const struct gw__hist *h, uint8_t proto, uint16_t local_port,
                         gw__hist_fn fn, void *ud);
+/* The peer key of a connected socket, or of a flow's ends: (proto, remote
+ * address, remote port, local port), without the local address — what NAT
+ * keeps when it rewrites a container's source address but not its port. An
+ * IPv4-mapped IPv6 remote keys as its IPv4 address. */
+struct gw__peer {
+	uint8_t proto; /* enum gw_sock_proto */
+	uint8_t v4;    /* remote is IPv4 (in remote[0..3]) */
+	uint16_t remote_port, local_port;
+	uint8_t remote[16];
+};
+void gw__peer_of(const struct gw_socket *s, struct gw__peer *k);
+/* Calls fn for every connected TCP/UDP entry with peer key k (any netns). */
+void gw__hist_find_peer(const struct gw__hist *h, const struct gw__peer *k, gw__hist_fn fn,
+                        void *ud);
 /* Calls fn for every raw and packet socket. */
 void gw__hist_each_raw(const struct gw__hist *h, gw__hist_fn fn, void *ud);
 

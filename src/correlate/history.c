@@ -81,6 +81,38 @@ static uint32_t port_hash(uint64_t seed, uint8_t proto, uint16_t port)
 	return (uint32_t)(h ^ h >> 32);
 }
 
+static bool is_v4_mapped(const uint8_t b[16])
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return memcmp(b, prefix, 12) == 0;
+}
+
+void gw__peer_of(const struct gw_socket *s, struct gw__peer *k)
+{
+	memset(k, 0, sizeof *k);
+	k->proto = s->proto;
+	k->remote_port = s->remote_port;
+	k->local_port = s->local_port;
+	if (s->family == GW_AF_INET || is_v4_mapped(s->remote.bytes)) {
+		k->v4 = 1;
+		memcpy(k->remote, s->family == GW_AF_INET ? s->remote.bytes : s->remote.bytes + 12,
+		       4);
+	} else {
+		memcpy(k->remote, s->remote.bytes, 16);
+	}
+}
+
+static uint32_t peer_hash(uint64_t seed, const struct gw__peer *k)
+{
+	uint64_t w0 = (uint64_t)k->proto | (uint64_t)k->v4 << 8 | (uint64_t)k->remote_port << 16 |
+	              (uint64_t)k->local_port << 32;
+	uint64_t h = gw__corr_mum(w0 ^ seed ^ 0x589965cc75374cc3ULL,
+	                          (seed >> 5 ^ 0x1d8e4e27c47d124fULL) | 1);
+	h = gw__corr_mum(h ^ load64(k->remote) ^ 0xe7037ed1a0b428dbULL,
+	                 load64(k->remote + 8) ^ (seed >> 9 | 1));
+	return (uint32_t)(h ^ h >> 32);
+}
+
 /* Listeners, bound UDP and other unconnected sockets: no remote end. These are
  * what a (proto, local port) query looks for; the remote end is part of the
  * identity, so membership never changes. */
@@ -89,6 +121,12 @@ static bool port_indexed(const struct gw_socket *s)
 	static const uint8_t zero[16];
 	return (s->proto == GW_SOCK_TCP || s->proto == GW_SOCK_UDP) && s->remote_port == 0 &&
 	       memcmp(s->remote.bytes, zero, 16) == 0;
+}
+
+/* Connected TCP/UDP sockets: in the peer index. */
+static bool peer_indexed(const struct gw_socket *s)
+{
+	return (s->proto == GW_SOCK_TCP || s->proto == GW_SOCK_UDP) && !port_indexed(s);
 }
 
 static bool raw_listed(const struct gw_socket *s)
@@ -101,17 +139,36 @@ static bool raw_listed(const struct gw_socket *s)
 enum which {
 	BY_ID,
 	BY_TUPLE,
-	BY_PORT
+	BY_PORT,
+	BY_PEER
 };
 
 static struct gw__hist_entry **chain_next(struct gw__hist_entry *e, enum which w)
 {
-	return w == BY_ID ? &e->id_next : w == BY_TUPLE ? &e->tuple_next : &e->port_next;
+	switch (w) {
+	case BY_ID:
+		return &e->id_next;
+	case BY_TUPLE:
+		return &e->tuple_next;
+	case BY_PORT:
+		return &e->port_next;
+	default:
+		return &e->peer_next;
+	}
 }
 
 static uint32_t hash_for(const struct gw__hist_entry *e, enum which w)
 {
-	return w == BY_ID ? e->id_hash : w == BY_TUPLE ? e->tuple_hash : e->port_hash;
+	switch (w) {
+	case BY_ID:
+		return e->id_hash;
+	case BY_TUPLE:
+		return e->tuple_hash;
+	case BY_PORT:
+		return e->port_hash;
+	default:
+		return e->peer_hash;
+	}
 }
 
 /* Doubles ix when it holds more entries than buckets, up to the first power of
@@ -208,6 +265,7 @@ void gw__hist_fini(struct gw__hist *h)
 	free(h->by_id.b);
 	free(h->by_tuple.b);
 	free(h->by_port.b);
+	free(h->by_peer.b);
 	memset(h, 0, sizeof *h);
 }
 
@@ -217,6 +275,8 @@ static void entry_remove(struct gw__hist *h, struct gw__hist_entry *e)
 	index_del(&h->by_tuple, e, BY_TUPLE);
 	if (port_indexed(&e->sock))
 		index_del(&h->by_port, e, BY_PORT);
+	if (peer_indexed(&e->sock))
+		index_del(&h->by_peer, e, BY_PEER);
 	if (raw_listed(&e->sock)) {
 		if (e->raw_prev)
 			e->raw_prev->raw_next = e->raw_next;
@@ -275,7 +335,8 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 	index_grow(&h->by_id, h->n + 1, h->max, BY_ID);
 	index_grow(&h->by_tuple, h->n + 1, h->max, BY_TUPLE);
 	index_grow(&h->by_port, h->n + 1, h->max, BY_PORT);
-	if (!h->by_id.b || !h->by_tuple.b || !h->by_port.b) {
+	index_grow(&h->by_peer, h->n + 1, h->max, BY_PEER);
+	if (!h->by_id.b || !h->by_tuple.b || !h->by_port.b || !h->by_peer.b) {
 		free(e);
 		return NULL;
 	}
@@ -294,6 +355,12 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 	if (port_indexed(sock)) {
 		e->port_hash = port_hash(h->seed, sock->proto, sock->local_port);
 		index_add(&h->by_port, e, BY_PORT);
+	}
+	if (peer_indexed(sock)) {
+		struct gw__peer k;
+		gw__peer_of(sock, &k);
+		e->peer_hash = peer_hash(h->seed, &k);
+		index_add(&h->by_peer, e, BY_PEER);
 	}
 	if (raw_listed(sock)) {
 		e->raw_next = h->raw_head;
@@ -373,6 +440,23 @@ void gw__hist_find_port(const struct gw__hist *h, uint8_t proto, uint16_t local_
 			fn(ud, e);
 }
 
+void gw__hist_find_peer(const struct gw__hist *h, const struct gw__peer *k, gw__hist_fn fn,
+                        void *ud)
+{
+	if (!h->by_peer.b)
+		return;
+	uint32_t ph = peer_hash(h->seed, k);
+	for (const struct gw__hist_entry *e = h->by_peer.b[ph & h->by_peer.mask]; e;
+	     e = e->peer_next) {
+		if (e->peer_hash != ph)
+			continue;
+		struct gw__peer ek;
+		gw__peer_of(&e->sock, &ek);
+		if (memcmp(&ek, k, sizeof ek) == 0)
+			fn(ud, e);
+	}
+}
+
 void gw__hist_each_raw(const struct gw__hist *h, gw__hist_fn fn, void *ud)
 {
 	for (const struct gw__hist_entry *e = h->raw_head; e; e = e->raw_next)
@@ -388,6 +472,7 @@ void gw_correlator_config_init(struct gw_correlator_config *c)
 	c->max_sockets = 1000000;
 	c->max_processes = 100000;
 	c->forget_after_us = 600 * (int64_t)1000000;
+	c->opening_slack_us = 250000;
 }
 
 static uint64_t random_seed(void)
@@ -409,7 +494,7 @@ int gw_correlator_new(const struct gw_correlator_config *cfg, struct gw_correlat
 	if (cfg->max_sockets == 0 || cfg->max_processes == 0)
 		return gw_err_set(err, GW_EINVAL,
 		                  "correlator: max_sockets and max_processes must be at least 1");
-	if (cfg->grace_us < 0 || cfg->forget_after_us < 0)
+	if (cfg->grace_us < 0 || cfg->forget_after_us < 0 || cfg->opening_slack_us < 0)
 		return gw_err_set(err, GW_EINVAL,
 		                  "correlator: the grace window and forget-after time cannot be "
 		                  "negative");

@@ -26,9 +26,14 @@
  *   flow the host never answered, with errors, is taken as the kernel's port
  *   unreachable (an error about the remote's packets is sent to the remote,
  *   so on this host's capture it is the host's).
- * Not computed yet: the crafted-syn, capture-loss, procfs-hidden and proxy
- * hints (they need the SYN's options, pcap drops, the procfs view and the
- * owner's identity). */
+ * The opening. A flow still going grace after its first packet is judged on
+ * [first − grace, first + grace] alone (gw_correlator_judge_opening): a finding
+ * then need not wait for the flow to end. Records past that window cannot
+ * change this verdict (they tell of later times only), so live and replay
+ * agree on it.
+ *
+ * crafted-syn comes from the flow (flow/syn_quirks.c). Not computed yet: the
+ * capture-loss, procfs-hidden and proxy hints. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -509,6 +514,56 @@ static const struct gw__hist_entry *find_match(const struct gw_correlator *c,
 	return e;
 }
 
+static void on_nat_peer(void *ud, const struct gw__hist_entry *e)
+{
+	struct search *s = ud;
+	if (!netns_wanted(s, e) || !alive_in(e, s->w))
+		return;
+	if (!s->best || exact_order(e, s->best) < 0)
+		s->best = e;
+}
+
+static void on_nat_unconnected(void *ud, const struct gw__hist_entry *e)
+{
+	struct search *s = ud;
+	if (e->sock.proto != GW_SOCK_UDP || !netns_wanted(s, e) || !alive_in(e, s->w))
+		return;
+	if (!s->best || exact_order(e, s->best) < 0)
+		s->best = e;
+}
+
+/* Behind NAT: the host's capture shows the container's flow with the host's
+ * address, but the masquerade keeps the source port when it can. So a socket
+ * in another namespace connected to the same remote end from the same local
+ * port (or, for UDP, an unconnected one bound to that port) is taken as the
+ * flow's origin. A heuristic, said as such in the reason: conntrack's mapping
+ * would be exact. */
+static const struct gw__hist_entry *find_nat_origin(const struct gw_correlator *c,
+                                                    const struct gw_flow *f, struct window w)
+{
+	struct ends x;
+	ends_of(f, &x);
+	struct search s = {.c = c, .x = &x, .w = w, .host = false};
+	struct gw_socket as_socket = {.proto = x.proto,
+	                              .family = x.family,
+	                              .remote = x.remote,
+	                              .remote_port = x.remote_port,
+	                              .local_port = x.local_port};
+	struct gw__peer k;
+	gw__peer_of(&as_socket, &k);
+	gw__hist_find_peer(&c->hist, &k, on_nat_peer, &s);
+	if (!s.best && x.proto == GW_SOCK_UDP)
+		gw__hist_find_port(&c->hist, x.proto, x.local_port, on_nat_unconnected, &s);
+	return s.best;
+}
+
+static void append_reason(struct gw_verdict *v, const char *text)
+{
+	size_t n = strlen(v->reason);
+	if (n < sizeof v->reason)
+		snprintf(v->reason + n, sizeof v->reason - n, "%s", text);
+}
+
 /* The other-netns hint: a match in a namespace other than the host's. */
 static void other_netns(const struct gw_correlator *c, const struct gw_flow *f, struct window w,
                         bool both_ends, struct gw_verdict *v)
@@ -517,6 +572,9 @@ static void other_netns(const struct gw_correlator *c, const struct gw_flow *f, 
 		return;
 	enum gw_match m;
 	const struct gw__hist_entry *e = find_match(c, f, w, false, both_ends, &m);
+	if (!e && f->opener == GW_DIR_OUT && (e = find_nat_origin(c, f, w)))
+		append_reason(
+		        v, "; via NAT (same remote end and port)");
 	if (!e)
 		return;
 	v->hints |= GW_HINT_OTHER_NETNS;
@@ -530,11 +588,11 @@ static void finish(struct gw_correlator *c, struct gw_verdict *v)
 		c->stats.verdicts[v->kind]++;
 }
 
-void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v)
+/* The verdict for f against the sockets alive in w. */
+static void judge_in(struct gw_correlator *c, const struct gw_flow *f, struct window w,
+                     struct gw_verdict *v)
 {
 	memset(v, 0, sizeof *v);
-	struct window w = {sat_add(f->first_us, -c->cfg.grace_us),
-	                   sat_add(f->last_us, c->cfg.grace_us)};
 	char flow[160], t0[16], t1[16];
 
 	if (f->orientation == GW_ORIENT_TRANSIT) {
@@ -546,7 +604,6 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
 		set_reason(v, "transit: neither %s nor %s is local",
 		           gw_addr_format(&a, ta, sizeof ta), gw_addr_format(&b, tb, sizeof tb));
 		other_netns(c, f, w, true, v); /* a container's traffic, seen on its bridge */
-		finish(c, v);
 		return;
 	}
 
@@ -558,7 +615,6 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
 		const struct gw__hist_entry *e = find_match(c, f, w, true, self, &m);
 		if (e) {
 			explain(c, e, m, v);
-			finish(c, v);
 			return;
 		}
 	}
@@ -568,7 +624,6 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
 	if (why) {
 		v->kind = GW_VERDICT_KERNEL_RESPONSE;
 		set_reason(v, "%s: no socket on %s", why, flow);
-		finish(c, v);
 		return;
 	}
 
@@ -581,5 +636,30 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
 	           unanswered ? ", unanswered" : "");
 	raw_hints(c, f, w, v);
 	other_netns(c, f, w, self, v);
+	if (f->syn_quirks)
+		v->hints |= GW_HINT_CRAFTED_SYN;
+}
+
+void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v)
+{
+	struct window w = {sat_add(f->first_us, -c->cfg.grace_us),
+	                   sat_add(f->last_us, c->cfg.grace_us)};
+	judge_in(c, f, w, v);
 	finish(c, v);
+}
+
+int64_t gw_correlator_opening_delay_us(const struct gw_correlator *c)
+{
+	return sat_add(c->cfg.grace_us, c->cfg.opening_slack_us);
+}
+
+void gw_correlator_judge_opening(struct gw_correlator *c, const struct gw_flow *f,
+                                 struct gw_verdict *v)
+{
+	struct window w = {sat_add(f->first_us, -c->cfg.grace_us),
+	                   sat_add(f->first_us, c->cfg.grace_us)};
+	judge_in(c, f, w, v);
+	c->stats.openings_judged++;
+	if (v->kind == GW_VERDICT_UNEXPLAINED)
+		c->stats.openings_unexplained++;
 }

@@ -60,6 +60,8 @@ static int decode_tcp(struct gw_cursor *c, uint32_t l4_len, struct gw_packet *p)
 	p->tcp_opts_len = (uint8_t)opts_len;
 	if (gw_cursor_skip(&h, hlen - TCP_MIN_HDR))
 		set_payload(&h, p);
+	if ((flags & (GW_TCP_SYN | GW_TCP_ACK)) == GW_TCP_SYN)
+		p->syn_quirks = gw_syn_quirks(p);
 	return GW__DEC_OK;
 }
 

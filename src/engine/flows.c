@@ -80,6 +80,10 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 	if (!table)
 		return err ? err->code : GW_ENOMEM;
 	gw_flow_table_on_new(table, hooks->flow_new);
+	if (hooks->flow_due && gw_flow_table_on_due(table, hooks->flow_due, hooks->due_delay_us) < 0) {
+		gw_flow_table_free(table);
+		return gw_err_set(err, GW_ENOMEM, "cannot allocate the queue of flows to decide");
+	}
 
 	struct run r = {.cap = cap, .table = table, .hooks = hooks, .sum = sum};
 	r.started_us = r.last_tick_us = gw_clock_monotonic_us();

@@ -15,6 +15,12 @@
 #define WHEEL_SLOTS 4096u /* one slot per second of deadline; a power of two */
 #define US          1000000
 
+struct due_entry {
+	uint64_t seq; /* the flow's: the slot may hold another flow by then */
+	int64_t at_us;
+	uint32_t index;
+};
+
 struct gw_flow_table {
 	struct gw_flow **chunks; /* chunk i holds flows [i*CHUNK_FLOWS, (i+1)*CHUNK_FLOWS) */
 	uint32_t n_chunks;       /* allocated so far */
@@ -37,6 +43,11 @@ struct gw_flow_table {
 	struct gw__frag_memory frags;
 	gw_flow_end_fn on_end;
 	gw_flow_new_fn on_new; /* may be NULL */
+	/* Due calls: new flows in creation order (so in due order), a ring. */
+	gw_flow_due_fn on_due; /* may be NULL */
+	int64_t due_delay_us;
+	struct due_entry *due;
+	uint32_t due_cap, due_head, due_n;
 	void *ud;
 	struct gw_flow_table_stats stats;
 };
@@ -104,6 +115,7 @@ void gw_flow_table_free(struct gw_flow_table *t)
 		free(t->chunks[i]);
 	free(t->chunks);
 	free(t->buckets);
+	free(t->due);
 	gw__frag_fini(&t->frags);
 	free(t);
 }
@@ -111,6 +123,51 @@ void gw_flow_table_free(struct gw_flow_table *t)
 void gw_flow_table_on_new(struct gw_flow_table *t, gw_flow_new_fn fn)
 {
 	t->on_new = fn;
+}
+
+int gw_flow_table_on_due(struct gw_flow_table *t, gw_flow_due_fn fn, int64_t delay_us)
+{
+	if (!t->due) {
+		t->due = calloc(t->max_flows, sizeof *t->due);
+		if (!t->due)
+			return GW_ENOMEM;
+		t->due_cap = t->max_flows;
+	}
+	t->on_due = fn;
+	t->due_delay_us = delay_us;
+	return 0;
+}
+
+static void due_push(struct gw_flow_table *t, uint32_t i, const struct gw_flow *f)
+{
+	if (!t->on_due)
+		return;
+	if (t->due_n == t->due_cap) {
+		t->stats.due_dropped++;
+		return;
+	}
+	uint32_t at = t->due_head + t->due_n++;
+	if (at >= t->due_cap)
+		at -= t->due_cap;
+	t->due[at] = (struct due_entry){
+	        .seq = f->seq, .at_us = f->first_us + t->due_delay_us, .index = i};
+}
+
+/* Calls on_due for the flows due by now_us that are still held. */
+static void due_run(struct gw_flow_table *t, int64_t now_us)
+{
+	while (t->due_n && t->due[t->due_head].at_us <= now_us) {
+		struct due_entry e = t->due[t->due_head];
+		if (++t->due_head == t->due_cap)
+			t->due_head = 0;
+		t->due_n--;
+		struct gw_flow *f = flow_at(t, e.index);
+		if (f->seq != e.seq || !t->on_due)
+			continue; /* ended before it was due */
+		t->stats.due_called++;
+		if (t->on_due(t->ud, f))
+			f->alerted = 1;
+	}
 }
 
 int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net)
@@ -457,6 +514,8 @@ static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint3
 		i = flow_create(t, p, &dir);
 		if (i == NIL)
 			return; /* no memory for a new chunk: the packet is in no flow */
+		if (bare_syn && dir == GW_DIR_OUT)
+			flow_at(t, i)->syn_quirks = p->syn_quirks;
 	}
 	struct gw_flow *f = flow_at(t, i);
 	bool was_over = is_tcp && !first && gw__tcp_is_over(f);
@@ -477,6 +536,8 @@ static void update_one(struct gw_flow_table *t, const struct gw_packet *p, uint3
 		first_fragment(t, i, dir, p);
 	if (first && t->on_new)
 		t->on_new(t->ud, f);
+	if (first)
+		due_push(t, i, f);
 }
 
 static inline uint32_t packet_hash(const struct gw_flow_table *t, const struct gw_packet *p)
@@ -566,6 +627,7 @@ void gw_flow_table_expire(struct gw_flow_table *t, int64_t now_us)
 		int64_t s = t->wheel_s++;
 		wheel_turn(t, s);
 	}
+	due_run(t, now_us);
 }
 
 struct seq_index {

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "ghostwire/clock.h"
+#include "ghostwire/decode.h"
 #include "ghostwire/verdict_report.h"
 
 static json_t *time_json(int64_t us)
@@ -103,11 +104,36 @@ static json_t *hints_json(uint32_t hints)
 	return a;
 }
 
-static json_t *ghostwire_json(const struct gw_flow *f, enum gw_flow_end why,
+static json_t *quirks_json(uint8_t quirks)
+{
+	char buf[64];
+	json_t *a = json_array();
+	const char *names = gw_syn_quirk_names(quirks, buf, sizeof buf);
+	for (const char *p = names; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (comma ? 1 : 0);
+	}
+	return a;
+}
+
+/* What a line says: a flow's final verdict when it ended, or the verdict on
+ * its opening (a finding decided while the flow goes on). */
+struct line {
+	bool opening;
+	enum gw_flow_end why; /* final */
+	int64_t decided_us;   /* opening */
+};
+
+static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
                               const struct gw_verdict *v)
 {
 	json_t *g = json_object();
 	json_object_set_new(g, "schema_version", json_integer(GW_VERDICT_SCHEMA_VERSION));
+	json_object_set_new(g, "stage", json_string(l->opening ? "opening" : "final"));
+	if (!l->opening && f->alerted)
+		json_object_set_new(g, "alerted", json_true());
 	json_object_set_new(g, "verdict", json_string(gw_verdict_kind_name(v->kind)));
 	if (v->kind == GW_VERDICT_UNEXPLAINED)
 		json_object_set_new(g, "kind",
@@ -135,7 +161,8 @@ static json_t *ghostwire_json(const struct gw_flow *f, enum gw_flow_end why,
 	gw_flow_remote_addr(f, &remote);
 	json_t *flow = json_object();
 	json_object_set_new(flow, "seq", json_integer((json_int_t)f->seq));
-	json_object_set_new(flow, "end", json_string(gw_flow_end_name(why)));
+	if (!l->opening)
+		json_object_set_new(flow, "end", json_string(gw_flow_end_name(l->why)));
 	json_object_set_new(
 	        flow, "local",
 	        json_pack("{s:o,s:i}", "ip", addr_json(&local), "port", f->key.local_port));
@@ -151,14 +178,16 @@ static json_t *ghostwire_json(const struct gw_flow *f, enum gw_flow_end why,
 		json_object_set_new(flow, "tcp_flags_out", flags_json(f->tcp_flags[GW_DIR_OUT]));
 		json_object_set_new(flow, "tcp_flags_in", flags_json(f->tcp_flags[GW_DIR_IN]));
 	}
+	if (f->syn_quirks)
+		json_object_set_new(flow, "syn_quirks", quirks_json(f->syn_quirks));
 	if (f->icmp_errors)
 		json_object_set_new(flow, "icmp_errors", json_integer(f->icmp_errors));
 	json_object_set_new(g, "flow", flow);
 	return g;
 }
 
-int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end why,
-                          const struct gw_verdict *v, struct gw_err *err)
+static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
+                      const struct gw_verdict *v, struct gw_err *err)
 {
 	struct gw_addr local, remote;
 	gw_flow_local_addr(f, &local);
@@ -176,18 +205,22 @@ int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end w
 	                                    f->bytes[GW_DIR_OUT], ports);
 	char proto[16];
 	json_t *o = json_object();
-	json_object_set_new(o, "@timestamp", time_json(f->last_us));
+	json_object_set_new(o, "@timestamp", time_json(l->opening ? l->decided_us : f->last_us));
 	json_t *event = json_object();
 	json_object_set_new(event, "kind",
 	                    json_string(v->kind == GW_VERDICT_UNEXPLAINED ? "alert" : "event"));
 	json_object_set_new(event, "category", json_pack("[s]", "network"));
-	json_object_set_new(event, "type", json_pack("[s,s]", "connection", "end"));
-	json_object_set_new(event, "action", json_string("flow-verdict"));
+	json_object_set_new(event, "type",
+	                    json_pack("[s,s]", "connection", l->opening ? "start" : "end"));
+	json_object_set_new(event, "action",
+	                    json_string(l->opening ? "flow-opening-verdict" : "flow-verdict"));
 	json_object_set_new(event, "dataset", json_string("ghostwire.verdicts"));
 	json_object_set_new(event, "start", time_json(f->first_us));
-	json_object_set_new(event, "end", time_json(f->last_us));
-	json_object_set_new(event, "duration",
-	                    json_integer((json_int_t)(f->last_us - f->first_us) * 1000));
+	if (!l->opening) {
+		json_object_set_new(event, "end", time_json(f->last_us));
+		json_object_set_new(event, "duration",
+		                    json_integer((json_int_t)(f->last_us - f->first_us) * 1000));
+	}
 	json_object_set_new(o, "event", event);
 	json_object_set_new(o, "source", src);
 	json_object_set_new(o, "destination", dst);
@@ -206,10 +239,24 @@ int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end w
 	json_object_set_new(o, "network", net);
 	if (v->has_owner)
 		json_object_set_new(o, "process", process_json(&v->owner));
-	json_object_set_new(o, "ghostwire", ghostwire_json(f, why, v));
+	json_object_set_new(o, "ghostwire", ghostwire_json(f, l, v));
 	int r = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (r < 0 || fputc('\n', out) == EOF)
 		return gw_err_set(err, GW_EIO, "writing a verdict failed");
 	return 0;
+}
+
+int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end why,
+                          const struct gw_verdict *v, struct gw_err *err)
+{
+	struct line l = {.why = why};
+	return print_line(out, f, &l, v, err);
+}
+
+int gw_verdict_print_opening_json(FILE *out, const struct gw_flow *f, int64_t decided_us,
+                                  const struct gw_verdict *v, struct gw_err *err)
+{
+	struct line l = {.opening = true, .decided_us = decided_us};
+	return print_line(out, f, &l, v, err);
 }

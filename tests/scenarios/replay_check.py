@@ -28,6 +28,7 @@
 # An expectation may carry "xfail": REASON (a known bug, named): its failure is then
 # printed as "xfail", not counted; once it passes, that is a failure ("xpass"), so the
 # mark goes when the bug does.
+# A match selects final verdict lines unless it names "ghostwire.stage" ("opening").
 # FIELD is a dotted path into a verdict line (docs/verdicts-json.md), or one of the
 # short names transport, type, direction, local_ip, local_port, remote_ip, remote_port
 # (the flow as ghostwire.flow orients it: local is the monitored host's end).
@@ -75,8 +76,18 @@ def describe(v):
         " hints=" + ",".join(g["hints"]) if g.get("hints") else "")
 
 
+def stage(v):
+    s = get(v, "ghostwire.stage")
+    return "final" if s is MISSING else s
+
+
 def selected(verdicts, match):
-    return [v for v in verdicts if all(get(v, k) == want for k, want in match.items())]
+    # A flow's final verdict, unless the match asks for another stage (an
+    # "opening" finding, decided while the flow went on).
+    want_stage = match.get("ghostwire.stage", "final")
+    return [v for v in verdicts
+            if stage(v) == want_stage
+            and all(get(v, k) == want for k, want in match.items() if k != "ghostwire.stage")]
 
 
 def holder_matches(h, want):

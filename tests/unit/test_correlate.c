@@ -1493,3 +1493,114 @@ Test(correlate, live_poller_records_and_their_replay)
 }
 
 #endif
+
+/* ---- behind NAT, crafted SYNs, openings ---- */
+
+Test(correlate, nat_origin_by_remote_end_and_preserved_port)
+{
+	struct gw_correlator *c = make(0, 0);
+	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0);
+	struct gw_socket host = sock(GW_SOCK_TCP, "10.0.0.5", 22, NULL, 0, GW_SS_LISTEN, 1, 0);
+	add(&rec, &host);
+	/* the container's client: its own address, the port NAT kept */
+	struct gw_socket ctr = sock(GW_SOCK_TCP, "172.17.0.2", 51000, "93.184.216.34", 443,
+	                            GW_SS_ESTABLISHED, 20, 600);
+	ctr.netns = OTHER_NS;
+	add(&rec, &ctr);
+	struct gw_socket other_port = sock(GW_SOCK_TCP, "172.17.0.2", 51001, "93.184.216.34", 443,
+	                                   GW_SS_ESTABLISHED, 21, 600);
+	other_port.netns = OTHER_NS;
+	add(&rec, &other_port);
+	struct gw_process p = proc(600, "curl", "/usr/bin/curl");
+	p.netns = OTHER_NS;
+	add_proc(&rec, &p);
+	apply(c, &rec);
+
+	struct gw_flow f = outbound(T0 + S, T0 + 2 * S);
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_UNEXPLAINED);
+	cr_expect_eq(v.unexplained, GW_UNX_NO_SOCKET_OUTBOUND);
+	cr_expect_eq(v.hints, GW_HINT_OTHER_NETNS);
+	cr_expect_eq(v.owner_netns, OTHER_NS);
+	cr_expect_eq(v.socket.inode, 20);
+	cr_expect_str_eq(v.owner.comm, "curl");
+	cr_expect(strstr(v.reason, "via NAT") != NULL, "%s", v.reason);
+
+	/* another remote port: no origin */
+	f.key.remote_port = 8443;
+	v = judge(c, &f);
+	cr_expect_eq(v.hints, 0);
+	/* inbound flows are not NAT'd outbound connections */
+	f = outbound(T0 + S, T0 + 2 * S);
+	f.opener = GW_DIR_IN;
+	v = judge(c, &f);
+	cr_expect_eq(v.hints & GW_HINT_OTHER_NETNS, 0);
+	gw_correlator_free(c);
+}
+
+Test(correlate, nat_origin_unconnected_udp_in_the_container)
+{
+	struct gw_correlator *c = make(0, 0);
+	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0);
+	struct gw_socket host = sock(GW_SOCK_TCP, "10.0.0.5", 22, NULL, 0, GW_SS_LISTEN, 1, 0);
+	add(&rec, &host);
+	struct gw_socket u = sock(GW_SOCK_UDP, "0.0.0.0", 40000, NULL, 0, GW_SS_CLOSE, 30, 700);
+	u.netns = OTHER_NS;
+	add(&rec, &u);
+	apply(c, &rec);
+	struct gw_flow f = flow((struct flow_spec){.proto = GW_IPPROTO_UDP,
+	                                           .local = "10.0.0.5",
+	                                           .lport = 40000,
+	                                           .remote = "192.0.2.53",
+	                                           .rport = 53,
+	                                           .first = T0 + S,
+	                                           .opener = GW_DIR_OUT,
+	                                           .pkts_out = 1,
+	                                           .pkts_in = 1});
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_UNEXPLAINED);
+	cr_expect_eq(v.hints, GW_HINT_OTHER_NETNS);
+	cr_expect_eq(v.socket.inode, 30);
+	gw_correlator_free(c);
+}
+
+Test(correlate, crafted_syn_hint_on_unexplained_only)
+{
+	struct gw_correlator *c = make(0, 0);
+	snapshot(c, T0, NULL, 0);
+	struct gw_flow f = outbound(T0 + S, T0 + S);
+	f.syn_quirks = GW_SYN_NO_MSS;
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_UNEXPLAINED);
+	cr_expect_eq(v.hints, GW_HINT_CRAFTED_SYN);
+
+	struct gw_socket s = curl_socket();
+	snapshot(c, T0 + S, &s, 1);
+	v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	cr_expect_eq(v.hints, 0);
+	gw_correlator_free(c);
+}
+
+Test(correlate, opening_judged_on_the_first_packet_window_alone)
+{
+	struct gw_correlator *c = make(0, 0);
+	cr_expect_eq(gw_correlator_opening_delay_us(c), 2 * S + 250000);
+	snapshot(c, T0, NULL, 0);
+	/* A long flow whose socket shows up only 10 s after its first packet: its
+	 * opening is a finding, its whole life is explained. */
+	struct gw_socket s = curl_socket();
+	snapshot(c, T0 + 10 * S, &s, 1);
+	struct gw_flow f = outbound(T0, T0 + 20 * S);
+	struct gw_verdict v;
+	gw_correlator_judge_opening(c, &f, &v);
+	cr_expect_eq(v.kind, GW_VERDICT_UNEXPLAINED);
+	v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	const struct gw_correlator_stats *st = gw_correlator_stats(c);
+	cr_expect_eq(st->openings_judged, 1);
+	cr_expect_eq(st->openings_unexplained, 1);
+	cr_expect_eq(st->verdicts[GW_VERDICT_UNEXPLAINED], 0, "openings are not final verdicts");
+	cr_expect_eq(st->verdicts[GW_VERDICT_EXPLAINED], 1);
+	gw_correlator_free(c);
+}

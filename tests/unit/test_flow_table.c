@@ -432,3 +432,61 @@ Test(flow_table, many_flows_stress_chains)
 	cr_expect_eq(gw_flow_table_stats(t)->ended[GW_END_EVICTED], 0);
 	gw_flow_table_free(t);
 }
+
+static int n_due;
+static uint64_t due_seq[8];
+
+static bool on_due(void *ud, const struct gw_flow *f)
+{
+	(void)ud;
+	if (n_due < 8)
+		due_seq[n_due] = f->seq;
+	n_due++;
+	return f->key.remote_port == 4444; /* "alert" on this one */
+}
+
+Test(flow_table, due_calls_come_at_first_plus_delay_for_held_flows)
+{
+	opt.n_local_nets = 1;
+	cr_assert_eq(gw_cidr_parse("10.0.0.0/8", &opt.local_nets[0], NULL), 0);
+	opt.closed_timeout_s = 1;
+	struct gw_flow_table *t = table();
+	n_due = 0;
+	cr_assert_eq(gw_flow_table_on_due(t, on_due, 2 * S), 0);
+	/* Flow 1 lives long; flow 2 closes and ends before it is due. */
+	struct gw_packet a = tcp(10 * S, "10.0.0.1", 40000, "192.0.2.1", 4444, SYN, 60);
+	gw_flow_table_update(t, &a);
+	handshake_and_close(t, 10 * S + 10, "10.0.0.1", 40001, "192.0.2.1", 80);
+	struct gw_packet b = tcp(11 * S, "10.0.0.1", 40000, "192.0.2.1", 4444, ACK, 60);
+	gw_flow_table_update(t, &b);
+	gw_flow_table_expire(t, 12 * S - 1);
+	cr_expect_eq(n_due, 0, "not due before first + delay");
+	gw_flow_table_expire(t, 12 * S + 100);
+	cr_assert_eq(n_due, 1, "only the flow still held is due (closed one ended at 11.x s)");
+	cr_expect_eq(due_seq[0], 1);
+	gw_flow_table_flush(t);
+	cr_assert_eq(n_ended, 2);
+	bool saw_alerted = false;
+	for (int i = 0; i < n_ended; i++)
+		if (ended[i].f.key.remote_port == 4444)
+			saw_alerted = ended[i].f.alerted;
+	cr_expect(saw_alerted, "the due callback's true marks the flow");
+	cr_expect_eq(gw_flow_table_stats(t)->due_called, 1);
+	gw_flow_table_free(t);
+}
+
+Test(flow_table, due_queue_is_bounded)
+{
+	opt.max_flows = 4;
+	struct gw_flow_table *t = table();
+	n_due = 0;
+	cr_assert_eq(gw_flow_table_on_due(t, on_due, 100 * S), 0);
+	for (uint16_t i = 0; i < 6; i++) {
+		struct gw_packet p =
+		        udp(S + i, "10.0.0.1", (uint16_t)(1000 + i), "192.0.2.1", 53, 80);
+		gw_flow_table_update(t, &p);
+	}
+	/* Two evictions freed slots, but the queue held 4 calls already. */
+	cr_expect_eq(gw_flow_table_stats(t)->due_dropped, 2);
+	gw_flow_table_free(t);
+}

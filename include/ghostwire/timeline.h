@@ -16,7 +16,7 @@
 #include "ghostwire/sockview.h"
 
 #define GW_TIMELINE_FORMAT  "ghostwire-timeline"
-#define GW_TIMELINE_VERSION 1
+#define GW_TIMELINE_VERSION 2
 
 struct gw_tl_header {
 	int version;        /* GW_TIMELINE_VERSION */
@@ -35,6 +35,7 @@ enum gw_tl_type {
 	GW_TL_DESTROY, /* set: one socket the kernel reported destroyed, with its owner if known */
 	GW_TL_PROCESS, /* event, pid, ppid; set: the process's details if known */
 	GW_TL_ADDRESS, /* event "add" / "del" of a local address: addr */
+	GW_TL_CAPTURE, /* the capture dropped `drops` packets between since_us and ts */
 };
 
 struct gw_tl_record {
@@ -47,6 +48,8 @@ struct gw_tl_record {
 	char event[8];              /* PROCESS: "fork", "exec", "exit"; ADDRESS: "add", "del" */
 	int32_t pid, ppid;          /* PROCESS */
 	struct gw_cidr addr;        /* ADDRESS */
+	int64_t since_us;           /* CAPTURE: the previous look at the drop counters */
+	uint64_t drops;             /* CAPTURE: packets dropped since then (kernel + interface) */
 };
 
 /* Sets up rec with the ceilings its sets may grow to. */

@@ -40,6 +40,18 @@ void gw_cli_catch_stop_signals(void);
  * lookup in its timeline; other protocols and transit flows are skipped. */
 void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f);
 
+/* Drop counters as last seen (capture_loss.c); zero-initialised. */
+struct gw_cli_loss {
+	bool started;
+	int64_t last_us;
+	uint64_t total;
+};
+/* At most every 100 ms: if cap's drop counters grew since the last look, hands
+ * sink a capture record for the interval. Returns sink's error, else 0. The
+ * first look only takes the counters: drops before it are the start's. */
+int gw_cli_capture_loss_step(struct gw_cli_loss *l, struct gw_capture *cap, gw_poller_sink sink,
+                             void *ud, struct gw_err *err);
+
 /* Text output: show this final verdict? Every one with all; else findings not
  * already shown on the flow's opening, and verdicts that withdraw one. */
 bool gw_cli_verdict_worth_text(const struct gw_flow *f, const struct gw_verdict *v, bool all);

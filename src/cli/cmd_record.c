@@ -55,6 +55,7 @@ struct recorder {
 	struct gw_poller *poller;
 	struct gw_capture *cap;
 	struct gw_timeline_writer *writer;
+	struct gw_cli_loss loss;
 };
 
 static int write_record(void *ud, const struct gw_tl_record *rec, struct gw_err *err)
@@ -81,6 +82,8 @@ static int step_poller(void *ud, struct gw_err *err)
 {
 	struct recorder *r = ud;
 	int rc = gw_poller_step(r->poller, err);
+	if (rc == 0)
+		rc = gw_cli_capture_loss_step(&r->loss, r->cap, write_record, r, err);
 	return rc < 0 ? rc : gw_capture_dump_flush(r->cap, err);
 }
 

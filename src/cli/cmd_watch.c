@@ -99,6 +99,7 @@ struct watch {
 	struct gw_poller *poller;
 	struct gw_correlator *corr;
 	struct gw_capture *cap;
+	struct gw_cli_loss loss;
 	int write_error;
 };
 
@@ -274,6 +275,8 @@ static int housekeeping(void *ud, struct gw_err *err)
 		print_counters(w);
 	}
 	int r = gw_poller_step(w->poller, err);
+	if (r == 0)
+		r = gw_cli_capture_loss_step(&w->loss, w->cap, apply_record, w, err);
 	if (r == 0 && w->session)
 		r = gw_capture_dump_flush(w->cap, err);
 	if (r == 0)

@@ -159,8 +159,18 @@ const struct gw_process *gw__procmap_get(const struct gw__procmap *m, int32_t pi
 
 /* ---- the correlator ---- */
 
+/* When the capture lost packets: the last GW__LOSS_MAX intervals (since, ts]
+ * of capture records with drops, oldest overwritten (and counted). */
+#define GW__LOSS_MAX 4096
+struct gw__loss {
+	int64_t since_us, until_us;
+	uint64_t drops;
+};
+
 struct gw_correlator {
 	struct gw_correlator_config cfg;
+	struct gw__loss loss[GW__LOSS_MAX]; /* a ring */
+	size_t loss_head, loss_n;
 	struct gw__hist hist;
 	struct gw__procmap procs;
 	struct gw_cidr local[GW_MAX_LOCAL_NETS];
@@ -177,5 +187,9 @@ struct gw_correlator {
 
 /* True if a socket in namespace netns is the host's own (not another netns). */
 bool gw__correlator_is_host_netns(const struct gw_correlator *c, uint64_t netns);
+
+/* Packets the capture lost within [lo, hi]: the drops of every recorded
+ * interval that meets it (an interval's drops may lie anywhere in it). */
+uint64_t gw__correlator_losses(const struct gw_correlator *c, int64_t lo, int64_t hi);
 
 #endif

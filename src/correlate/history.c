@@ -777,6 +777,22 @@ static void apply_destroy(struct gw_correlator *c, const struct gw_tl_record *re
 	}
 }
 
+/* A capture record: the interval in which packets were lost, for the
+ * capture-loss hint. */
+static void capture_loss(struct gw_correlator *c, const struct gw_tl_record *rec)
+{
+	c->stats.capture_drops += rec->drops;
+	if (!rec->drops)
+		return;
+	if (c->loss_n == GW__LOSS_MAX) {
+		c->loss_head = (c->loss_head + 1) % GW__LOSS_MAX;
+		c->loss_n--;
+		c->stats.loss_intervals_forgotten++;
+	}
+	c->loss[(c->loss_head + c->loss_n++) % GW__LOSS_MAX] = (struct gw__loss){
+	        .since_us = rec->since_us, .until_us = rec->ts_us, .drops = rec->drops};
+}
+
 int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec, struct gw_err *err)
 {
 	int64_t ts = rec->ts_us;
@@ -807,6 +823,9 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 	case GW_TL_ADDRESS:
 		address_event(c, rec);
 		break;
+	case GW_TL_CAPTURE:
+		capture_loss(c, rec);
+		break;
 	default:
 		return gw_err_set(err, GW_EINVAL, "correlator: unknown timeline record type %d",
 		                  (int)rec->type);
@@ -819,6 +838,17 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 		                  "sockets or processes not recorded)",
 		                  (unsigned long long)(c->stats.alloc_failures - failures));
 	return 0;
+}
+
+uint64_t gw__correlator_losses(const struct gw_correlator *c, int64_t lo, int64_t hi)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < c->loss_n; i++) {
+		const struct gw__loss *l = &c->loss[(c->loss_head + i) % GW__LOSS_MAX];
+		if (l->since_us <= hi && l->until_us >= lo)
+			n += l->drops;
+	}
+	return n;
 }
 
 void gw_correlator_expire(struct gw_correlator *c, int64_t now_us)

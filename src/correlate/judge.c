@@ -32,8 +32,11 @@
  * change this verdict (they tell of later times only), so live and replay
  * agree on it.
  *
- * crafted-syn comes from the flow (flow/syn_quirks.c). Not computed yet: the
- * capture-loss, procfs-hidden and proxy hints. */
+ * crafted-syn comes from the flow (decode/syn_quirks.c); capture-loss from
+ * the timeline's capture records: packets were lost in an interval that meets
+ * the window, so the flow may lack the packets that would have explained it
+ * (a SYN-ACK making a kernel RST look like something else, say). Not computed
+ * yet: the procfs-hidden and proxy hints. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -573,8 +576,7 @@ static void other_netns(const struct gw_correlator *c, const struct gw_flow *f, 
 	enum gw_match m;
 	const struct gw__hist_entry *e = find_match(c, f, w, false, both_ends, &m);
 	if (!e && f->opener == GW_DIR_OUT && (e = find_nat_origin(c, f, w)))
-		append_reason(
-		        v, "; via NAT (same remote end and port)");
+		append_reason(v, "; via NAT (same remote end and port)");
 	if (!e)
 		return;
 	v->hints |= GW_HINT_OTHER_NETNS;
@@ -638,6 +640,8 @@ static void judge_in(struct gw_correlator *c, const struct gw_flow *f, struct wi
 	other_netns(c, f, w, self, v);
 	if (f->syn_quirks)
 		v->hints |= GW_HINT_CRAFTED_SYN;
+	if (gw__correlator_losses(c, w.lo, w.hi))
+		v->hints |= GW_HINT_CAPTURE_LOSS;
 }
 
 void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v)

@@ -342,6 +342,16 @@ static int address_from_json(const json_t *o, struct gw_tl_record *rec, struct g
 	return 0;
 }
 
+static int capture_from_json(const json_t *o, struct gw_tl_record *rec, struct gw_err *err)
+{
+	if (gw__tl_get_time(o, "capture", "since", &rec->since_us, err) < 0 ||
+	    gw__tl_get_uint(o, "capture", "drops", UINT64_MAX, &rec->drops, err) < 0)
+		return GW_EFORMAT;
+	if (rec->since_us > rec->ts_us)
+		return gw_err_set(err, GW_EFORMAT, "capture: \"since\" is after \"ts\"");
+	return 0;
+}
+
 /* "dropped": what the poll that made a snapshot or delta could not keep
  * (absent = 0); such a record's absences say nothing. */
 static int dropped_from_json(const json_t *o, const char *where, struct gw_sockset *set,
@@ -384,6 +394,8 @@ static int body_from_json(const json_t *o, struct gw_tl_record *rec, struct gw_e
 		return process_from_json(o, rec, err);
 	case GW_TL_ADDRESS:
 		return address_from_json(o, rec, err);
+	case GW_TL_CAPTURE:
+		return capture_from_json(o, rec, err);
 	default:
 		return GW_EFORMAT;
 	}
@@ -399,7 +411,7 @@ static int record_from_json(const json_t *o, struct gw_tl_record *rec, struct gw
 		char buf[40];
 		return gw_err_set(err, GW_EFORMAT,
 		                  "\"type\": \"%s\" is not a record type of version %d (snapshot, "
-		                  "delta, lookup, destroy, process, address)",
+		                  "delta, lookup, destroy, process, address, capture)",
 		                  gw__tl_printable(json_string_value(type),
 		                                   json_string_length(type), buf, sizeof buf),
 		                  GW_TIMELINE_VERSION);

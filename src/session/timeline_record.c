@@ -16,6 +16,8 @@ static void clear_fields(struct gw_tl_record *rec)
 	rec->pid = 0;
 	rec->ppid = 0;
 	memset(&rec->addr, 0, sizeof rec->addr);
+	rec->since_us = 0;
+	rec->drops = 0;
 }
 
 void gw_tl_record_init(struct gw_tl_record *rec, size_t max_sockets, size_t max_processes)

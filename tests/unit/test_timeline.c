@@ -378,7 +378,7 @@ Test(timeline, round_trip_every_record_type)
 
 	struct gw_timeline_reader *r;
 	cr_assert_eq(gw_timeline_reader_open(tmp_path, 0, &back, &r, &err), 0, "%s", err.msg);
-	cr_expect_eq(back.version, 1);
+	cr_expect_eq(back.version, GW_TIMELINE_VERSION);
 	cr_expect_str_eq(back.host, h.host);
 	cr_expect_str_eq(back.source, h.source);
 	cr_expect_eq(back.started_us, h.started_us);
@@ -435,7 +435,7 @@ Test(timeline, output_is_one_compact_ascii_line_per_record)
 	/* The documented spellings. */
 	f = fopen(tmp_path, "rb");
 	cr_assert(fgets(line, sizeof line, f));
-	cr_expect(strncmp(line, "{\"format\":\"ghostwire-timeline\",\"version\":1,", 42) == 0, "%s",
+	cr_expect(strncmp(line, "{\"format\":\"ghostwire-timeline\",\"version\":2,", 42) == 0, "%s",
 	          line);
 	cr_expect_not_null(strstr(line, "\"started\":\"2024-05-01T11:59:59.999999Z\""));
 	cr_expect_not_null(strstr(line, "\"local_addrs\":[\"192.0.2.10/32\",\"10.0.0.0/8\","
@@ -583,8 +583,8 @@ static const struct bad_case bad_cases[] = {
         {"{\"type\":\"snapshot\",\"ts\":\"" TS1 "\",\"sockets\":[],\"processes\":[]}\n", 1,
          "not a ghostwire timeline"},
         {"{\"format\":\"pcap\",\"version\":1}\n", 1, "not a ghostwire timeline"},
-        {"{\"format\":\"ghostwire-timeline\",\"version\":2,\"whatever\":true}\n", 1,
-         "version 2 is newer"},
+        {"{\"format\":\"ghostwire-timeline\",\"version\":3,\"whatever\":true}\n", 1,
+         "version 3 is newer"},
         {"{\"format\":\"ghostwire-timeline\",\"version\":0}\n", 1, "not a version"},
         {"{\"format\":\"ghostwire-timeline\",\"version\":\"1\"}\n", 1, "must be an integer"},
         {"{\"format\":\"ghostwire-timeline\",\"version\":1,\"host\":\"h\",\"source\":\"s\","

@@ -40,12 +40,13 @@ enum gw_hint {
 	GW_HINT_PROCFS_HIDDEN = 1 << 3, /* netlink showed the socket, /proc/net did not */
 	GW_HINT_CRAFTED_SYN = 1 << 4,   /* the host's SYN does not look like its kernel's */
 	GW_HINT_CAPTURE_LOSS = 1 << 5,  /* libpcap dropped packets inside the flow's window */
-	GW_HINT_PROXY = 1 << 6,         /* the owner is a local proxy or tunnel */
+	GW_HINT_PROXY = 1 << 6,         /* the owner is a local proxy: clients name who asked */
 };
 
 #define GW_VERDICT_MAX_HOLDERS 8
 
-/* A process that held a raw or packet socket during the flow (hint detail). */
+/* A process named by a hint: one that held a raw or packet socket during the
+ * flow, or a client of the proxy that owns it. */
 struct gw_holder {
 	uint8_t proto;      /* GW_SOCK_RAW or GW_SOCK_PACKET */
 	bool packet_filter; /* packet sockets: a BPF filter is attached */
@@ -67,6 +68,10 @@ struct gw_verdict {
 	uint64_t owner_netns; /* other-netns hint: the namespace where a match was found */
 	struct gw_holder holders[GW_VERDICT_MAX_HOLDERS]; /* raw/packet socket holders */
 	unsigned n_holders;
+	/* proxy hint: processes connected over loopback to the owner's listeners
+	 * during the flow (proto GW_SOCK_TCP), in pid order */
+	struct gw_holder clients[GW_VERDICT_MAX_HOLDERS];
+	unsigned n_clients;
 };
 
 const char *gw_verdict_kind_name(enum gw_verdict_kind k);         /* "explained", ... */

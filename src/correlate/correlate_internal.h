@@ -46,8 +46,10 @@ struct gw__hist_entry {
 	uint32_t tuple_hash;   /* hash of its tuple */
 	uint32_t port_hash;    /* hash of (proto, local port); only for port-indexed entries */
 	uint32_t peer_hash;    /* hash of its peer key; only for connected TCP/UDP */
-	struct gw__hist_entry *id_next, *tuple_next, *port_next, *peer_next; /* index chains */
-	struct gw__hist_entry *prev, *next;                                  /* its list */
+	uint32_t owner_hash;   /* hash of owner_pid; only while owner_known */
+	struct gw__hist_entry *id_next, *tuple_next, *port_next, *peer_next,
+	        *owner_next;                        /* index chains */
+	struct gw__hist_entry *prev, *next;         /* its list */
 	struct gw__hist_entry *raw_prev, *raw_next; /* raw and packet sockets */
 };
 
@@ -68,7 +70,7 @@ struct gw__hist_dlist {
 struct gw__hist {
 	uint64_t seed;
 	size_t n, max;
-	struct gw__hist_index by_id, by_tuple, by_port, by_peer;
+	struct gw__hist_index by_id, by_tuple, by_port, by_peer, by_owner;
 	struct gw__hist_dlist lists[GW__LIST_COUNT];
 	struct gw__hist_entry *raw_head;
 	uint32_t mark; /* bumped for every snapshot and delta */
@@ -92,7 +94,8 @@ void gw__hist_fini(struct gw__hist *h);
 struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socket *sock,
                                        int64_t ts_us);
 /* Takes sock's latest fields into e and extends last_us to ts. */
-void gw__hist_observe(struct gw__hist_entry *e, const struct gw_socket *sock, int64_t ts_us);
+void gw__hist_observe(struct gw__hist *h, struct gw__hist_entry *e, const struct gw_socket *sock,
+                      int64_t ts_us);
 /* Moves e to list l (GONE sets gone_us = min(gone_us, ts); others clear it). */
 void gw__hist_move(struct gw__hist *h, struct gw__hist_entry *e, enum gw__hist_list l,
                    int64_t ts_us);
@@ -120,6 +123,10 @@ void gw__peer_of(const struct gw_socket *s, struct gw__peer *k);
 /* Calls fn for every connected TCP/UDP entry with peer key k (any netns). */
 void gw__hist_find_peer(const struct gw__hist *h, const struct gw__peer *k, gw__hist_fn fn,
                         void *ud);
+/* Calls fn for every entry whose owner is pid (TCP/UDP and others), at most
+ * max of them; returns false if it stopped there. */
+bool gw__hist_each_owned(const struct gw__hist *h, int32_t pid, size_t max, gw__hist_fn fn,
+                         void *ud);
 /* Calls fn for every raw and packet socket. */
 void gw__hist_each_raw(const struct gw__hist *h, gw__hist_fn fn, void *ud);
 

@@ -140,7 +140,8 @@ enum which {
 	BY_ID,
 	BY_TUPLE,
 	BY_PORT,
-	BY_PEER
+	BY_PEER,
+	BY_OWNER
 };
 
 static struct gw__hist_entry **chain_next(struct gw__hist_entry *e, enum which w)
@@ -152,8 +153,10 @@ static struct gw__hist_entry **chain_next(struct gw__hist_entry *e, enum which w
 		return &e->tuple_next;
 	case BY_PORT:
 		return &e->port_next;
-	default:
+	case BY_PEER:
 		return &e->peer_next;
+	default:
+		return &e->owner_next;
 	}
 }
 
@@ -166,8 +169,10 @@ static uint32_t hash_for(const struct gw__hist_entry *e, enum which w)
 		return e->tuple_hash;
 	case BY_PORT:
 		return e->port_hash;
-	default:
+	case BY_PEER:
 		return e->peer_hash;
+	default:
+		return e->owner_hash;
 	}
 }
 
@@ -266,6 +271,7 @@ void gw__hist_fini(struct gw__hist *h)
 	free(h->by_tuple.b);
 	free(h->by_port.b);
 	free(h->by_peer.b);
+	free(h->by_owner.b);
 	memset(h, 0, sizeof *h);
 }
 
@@ -277,6 +283,8 @@ static void entry_remove(struct gw__hist *h, struct gw__hist_entry *e)
 		index_del(&h->by_port, e, BY_PORT);
 	if (peer_indexed(&e->sock))
 		index_del(&h->by_peer, e, BY_PEER);
+	if (e->owner_known)
+		index_del(&h->by_owner, e, BY_OWNER);
 	if (raw_listed(&e->sock)) {
 		if (e->raw_prev)
 			e->raw_prev->raw_next = e->raw_next;
@@ -317,6 +325,27 @@ static struct gw__hist_entry *find_id(const struct gw__hist *h, const struct gw_
 	return NULL;
 }
 
+static uint32_t owner_hash(uint64_t seed, int32_t pid)
+{
+	uint64_t h = gw__corr_mum((uint64_t)(uint32_t)pid ^ seed ^ 0x8ebc6af09c88c6e3ULL,
+	                          (seed >> 13 ^ 0x589965cc75374cc3ULL) | 1);
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* e's owner is pid from now on (kept when later records lose it): refiled in
+ * the owner index when it changes. */
+static void set_owner(struct gw__hist *h, struct gw__hist_entry *e, int32_t pid)
+{
+	if (e->owner_known && e->owner_pid == pid)
+		return;
+	if (e->owner_known)
+		index_del(&h->by_owner, e, BY_OWNER);
+	e->owner_known = true;
+	e->owner_pid = pid;
+	e->owner_hash = owner_hash(h->seed, pid);
+	index_add(&h->by_owner, e, BY_OWNER);
+}
+
 struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socket *sock,
                                        int64_t ts_us)
 {
@@ -336,7 +365,8 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 	index_grow(&h->by_tuple, h->n + 1, h->max, BY_TUPLE);
 	index_grow(&h->by_port, h->n + 1, h->max, BY_PORT);
 	index_grow(&h->by_peer, h->n + 1, h->max, BY_PEER);
-	if (!h->by_id.b || !h->by_tuple.b || !h->by_port.b || !h->by_peer.b) {
+	index_grow(&h->by_owner, h->n + 1, h->max, BY_OWNER);
+	if (!h->by_id.b || !h->by_tuple.b || !h->by_port.b || !h->by_peer.b || !h->by_owner.b) {
 		free(e);
 		return NULL;
 	}
@@ -345,10 +375,8 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 	e->gone_us = GW__NEVER;
 	e->id_hash = ih;
 	e->tuple_hash = th;
-	if (sock->owner_status == GW_OWNER_KNOWN) {
-		e->owner_known = true;
-		e->owner_pid = sock->pid;
-	}
+	if (sock->owner_status == GW_OWNER_KNOWN)
+		set_owner(h, e, sock->pid);
 	e->listened = sock->proto == GW_SOCK_TCP && sock->state == GW_SS_LISTEN;
 	index_add(&h->by_id, e, BY_ID);
 	index_add(&h->by_tuple, e, BY_TUPLE);
@@ -373,13 +401,12 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 	return e;
 }
 
-void gw__hist_observe(struct gw__hist_entry *e, const struct gw_socket *sock, int64_t ts_us)
+void gw__hist_observe(struct gw__hist *h, struct gw__hist_entry *e, const struct gw_socket *sock,
+                      int64_t ts_us)
 {
 	e->sock = *sock;
-	if (sock->owner_status == GW_OWNER_KNOWN) {
-		e->owner_known = true;
-		e->owner_pid = sock->pid;
-	}
+	if (sock->owner_status == GW_OWNER_KNOWN)
+		set_owner(h, e, sock->pid);
 	if (sock->proto == GW_SOCK_TCP && sock->state == GW_SS_LISTEN)
 		e->listened = true;
 	if (ts_us > e->last_us)
@@ -455,6 +482,24 @@ void gw__hist_find_peer(const struct gw__hist *h, const struct gw__peer *k, gw__
 		if (memcmp(&ek, k, sizeof ek) == 0)
 			fn(ud, e);
 	}
+}
+
+bool gw__hist_each_owned(const struct gw__hist *h, int32_t pid, size_t max, gw__hist_fn fn,
+                         void *ud)
+{
+	if (!h->by_owner.b)
+		return true;
+	uint32_t oh = owner_hash(h->seed, pid);
+	size_t n = 0;
+	for (const struct gw__hist_entry *e = h->by_owner.b[oh & h->by_owner.mask]; e;
+	     e = e->owner_next) {
+		if (e->owner_hash != oh || e->owner_pid != pid)
+			continue;
+		if (n++ == max)
+			return false;
+		fn(ud, e);
+	}
+	return true;
 }
 
 void gw__hist_each_raw(const struct gw__hist *h, gw__hist_fn fn, void *ud)
@@ -685,7 +730,7 @@ static struct gw__hist_entry *present(struct gw_correlator *c, const struct gw_s
 		c->stats.alloc_failures++;
 		return NULL;
 	}
-	gw__hist_observe(e, s, ts);
+	gw__hist_observe(&c->hist, e, s, ts);
 	if (l == GW__LIST_POLLED || e->list == GW__LIST_GONE)
 		gw__hist_move(&c->hist, e, l, ts);
 	return e;
@@ -772,7 +817,7 @@ static void apply_destroy(struct gw_correlator *c, const struct gw_tl_record *re
 			c->stats.alloc_failures++;
 			continue;
 		}
-		gw__hist_observe(e, &rec->set.socks[i], ts);
+		gw__hist_observe(&c->hist, e, &rec->set.socks[i], ts);
 		gw__hist_move(&c->hist, e, GW__LIST_GONE, ts);
 	}
 }

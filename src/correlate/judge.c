@@ -35,8 +35,11 @@
  * crafted-syn comes from the flow (decode/syn_quirks.c); capture-loss from
  * the timeline's capture records: packets were lost in an interval that meets
  * the window, so the flow may lack the packets that would have explained it
- * (a SYN-ACK making a kernel RST look like something else, say). Not computed
- * yet: the procfs-hidden and proxy hints. */
+ * (a SYN-ACK making a kernel RST look like something else, say). proxy on an
+ * explained flow: its owner accepted loopback connections from other
+ * processes on its listeners during the window (the clients are named). Not
+ * computed yet: procfs-hidden; proxies known only by a tun device or a
+ * transparent socket. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -411,6 +414,125 @@ static void raw_hints(struct gw_correlator *c, const struct gw_flow *f, struct w
 	v->n_holders = hs.n;
 }
 
+/* ---- proxies ---- */
+
+#define PROXY_MAX_PORTS 16
+#define PROXY_MAX_OWNED 4096 /* sockets of one owner looked at */
+
+static bool is_loopback(const struct gw_addr *a, uint8_t family)
+{
+	static const uint8_t v6_loopback[16] = {[15] = 1};
+	if (family == GW_AF_INET)
+		return a->bytes[0] == 127;
+	if (memcmp(a->bytes, v6_loopback, 16) == 0)
+		return true;
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	return memcmp(a->bytes, mapped, 12) == 0 && a->bytes[12] == 127;
+}
+
+struct proxy_scan {
+	struct gw_correlator *c;
+	struct window w;
+	int32_t owner;
+	uint16_t ports[PROXY_MAX_PORTS]; /* the owner's TCP listening ports */
+	unsigned n_ports;
+	struct gw_verdict *v;
+	bool truncated;
+};
+
+static void on_owned_listener(void *ud, const struct gw__hist_entry *e)
+{
+	struct proxy_scan *ps = ud;
+	if (e->sock.proto != GW_SOCK_TCP || !e->listened || !alive_in(e, ps->w))
+		return;
+	for (unsigned i = 0; i < ps->n_ports; i++)
+		if (ps->ports[i] == e->sock.local_port)
+			return;
+	if (ps->n_ports < PROXY_MAX_PORTS)
+		ps->ports[ps->n_ports++] = e->sock.local_port;
+}
+
+/* Adds client pid to v->clients (pid order, each once, bounded). */
+static void add_client(struct proxy_scan *ps, int32_t pid)
+{
+	struct gw_verdict *v = ps->v;
+	unsigned i = 0;
+	while (i < v->n_clients && v->clients[i].pid < pid)
+		i++;
+	if (i < v->n_clients && v->clients[i].pid == pid)
+		return;
+	if (v->n_clients == GW_VERDICT_MAX_HOLDERS) {
+		ps->truncated = true;
+		if (i == GW_VERDICT_MAX_HOLDERS)
+			return;
+	} else {
+		v->n_clients++;
+	}
+	memmove(&v->clients[i + 1], &v->clients[i], (v->n_clients - 1 - i) * sizeof v->clients[0]);
+	struct gw_holder *h = &v->clients[i];
+	memset(h, 0, sizeof *h);
+	h->proto = GW_SOCK_TCP;
+	h->pid = pid;
+	const struct gw_process *p = gw__procmap_get(&ps->c->procs, pid, NULL);
+	if (p) {
+		memcpy(h->comm, p->comm, sizeof h->comm);
+		memcpy(h->exe, p->exe, sizeof h->exe);
+		h->comm[sizeof h->comm - 1] = '\0';
+		h->exe[sizeof h->exe - 1] = '\0';
+	}
+}
+
+static void on_client_end(void *ud, const struct gw__hist_entry *e)
+{
+	struct proxy_scan *ps = ud;
+	if (e->owner_known && e->owner_pid != ps->owner && alive_in(e, ps->w))
+		add_client(ps, e->owner_pid);
+}
+
+/* An accepted loopback connection of the owner on one of its listening
+ * ports: the other end's socket, if another process owns it, is a client. */
+static void on_owned_connection(void *ud, const struct gw__hist_entry *e)
+{
+	struct proxy_scan *ps = ud;
+	const struct gw_socket *s = &e->sock;
+	if (s->proto != GW_SOCK_TCP || e->listened || s->remote_port == 0 || !alive_in(e, ps->w) ||
+	    !is_loopback(&s->local, s->family) || !is_loopback(&s->remote, s->family))
+		return;
+	bool on_listener = false;
+	for (unsigned i = 0; i < ps->n_ports && !on_listener; i++)
+		on_listener = ps->ports[i] == s->local_port;
+	if (!on_listener)
+		return;
+	struct gw__tuple t;
+	memset(&t, 0, sizeof t);
+	t.proto = s->proto;
+	t.family = s->family;
+	t.local_port = s->remote_port;
+	t.remote_port = s->local_port;
+	memcpy(t.local, s->remote.bytes, 16);
+	memcpy(t.remote, s->local.bytes, 16);
+	gw__hist_find_tuple(&ps->c->hist, &t, on_client_end, ps);
+}
+
+/* The proxy hint: the owner accepted loopback connections from other
+ * processes on its listeners during the flow (a SOCKS or HTTP proxy, ssh -D,
+ * a tunnel's local end), so the flow was made on their behalf: they are named. */
+static void proxy_hint(struct gw_correlator *c, struct window w, struct gw_verdict *v)
+{
+	if (!v->has_owner)
+		return;
+	struct proxy_scan ps = {.c = c, .w = w, .owner = v->owner.pid, .v = v};
+	bool whole =
+	        gw__hist_each_owned(&c->hist, ps.owner, PROXY_MAX_OWNED, on_owned_listener, &ps);
+	if (ps.n_ports)
+		whole &= gw__hist_each_owned(&c->hist, ps.owner, PROXY_MAX_OWNED,
+		                             on_owned_connection, &ps);
+	if (!whole || ps.truncated)
+		c->stats.proxy_scans_truncated++;
+	if (v->n_clients)
+		v->hints |= GW_HINT_PROXY;
+}
+
 /* ---- the kernel's own answers ---- */
 
 static bool kernel_reset(const struct gw_flow *f)
@@ -617,6 +739,7 @@ static void judge_in(struct gw_correlator *c, const struct gw_flow *f, struct wi
 		const struct gw__hist_entry *e = find_match(c, f, w, true, self, &m);
 		if (e) {
 			explain(c, e, m, v);
+			proxy_hint(c, w, v);
 			return;
 		}
 	}

@@ -90,6 +90,21 @@ static json_t *holders_json(const struct gw_verdict *v)
 	return a;
 }
 
+static json_t *clients_json(const struct gw_verdict *v)
+{
+	json_t *a = json_array();
+	for (unsigned i = 0; i < v->n_clients; i++) {
+		const struct gw_holder *h = &v->clients[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "pid", json_integer(h->pid));
+		json_object_set_new(o, "name", json_string(h->comm));
+		if (h->exe[0])
+			json_object_set_new(o, "executable", json_string(h->exe));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *hints_json(uint32_t hints)
 {
 	char buf[256];
@@ -156,6 +171,8 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 		json_object_set_new(g, "owner_netns", json_integer((json_int_t)v->owner_netns));
 	if (v->n_holders)
 		json_object_set_new(g, "holders", holders_json(v));
+	if (v->n_clients)
+		json_object_set_new(g, "proxy_clients", clients_json(v));
 	struct gw_addr local, remote;
 	gw_flow_local_addr(f, &local);
 	gw_flow_remote_addr(f, &remote);

@@ -33,6 +33,11 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 	fputc('\n', out);
 	if (v->reason[0] && (v->kind == GW_VERDICT_UNEXPLAINED || !v->has_owner))
 		fprintf(out, "    %s\n", v->reason);
+	for (unsigned i = 0; i < v->n_clients; i++) {
+		const struct gw_holder *h = &v->clients[i];
+		fprintf(out, "    on behalf of %s[%d] %s (connected to the proxy over loopback)\n",
+		        h->comm, h->pid, h->exe);
+	}
 	for (unsigned i = 0; i < v->n_holders; i++) {
 		const struct gw_holder *h = &v->holders[i];
 		fprintf(out, "    %s socket held by %s[%d] %s%s\n",

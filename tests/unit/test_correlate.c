@@ -1604,3 +1604,49 @@ Test(correlate, opening_judged_on_the_first_packet_window_alone)
 	cr_expect_eq(st->verdicts[GW_VERDICT_EXPLAINED], 1);
 	gw_correlator_free(c);
 }
+
+Test(correlate, proxy_names_its_loopback_clients)
+{
+	struct gw_correlator *c = make(0, 0);
+	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0);
+	struct gw_socket s[] = {
+	        /* the proxy (pid 900): a listener on 127.0.0.1:1080, the accepted
+	         * connection from the client, and its own connection out */
+	        sock(GW_SOCK_TCP, "127.0.0.1", 1080, NULL, 0, GW_SS_LISTEN, 1, 900),
+	        sock(GW_SOCK_TCP, "127.0.0.1", 1080, "127.0.0.1", 45000, GW_SS_ESTABLISHED, 2, 900),
+	        curl_socket(),
+	        /* the client (pid 901) */
+	        sock(GW_SOCK_TCP, "127.0.0.1", 45000, "127.0.0.1", 1080, GW_SS_ESTABLISHED, 3, 901),
+	        /* the proxy's own loopback connection elsewhere is no client */
+	        sock(GW_SOCK_TCP, "127.0.0.1", 46000, "127.0.0.1", 5432, GW_SS_ESTABLISHED, 4, 900),
+	        sock(GW_SOCK_TCP, "127.0.0.1", 5432, "127.0.0.1", 46000, GW_SS_ESTABLISHED, 5, 902),
+	};
+	s[2].pid = 900;
+	for (unsigned i = 0; i < sizeof s / sizeof *s; i++)
+		add(&rec, &s[i]);
+	struct gw_process p[] = {proc(900, "danted", "/usr/sbin/danted"),
+	                         proc(901, "firefox", "/usr/lib/firefox/firefox"),
+	                         proc(902, "postgres", "/usr/lib/postgresql/15/bin/postgres")};
+	for (unsigned i = 0; i < 3; i++)
+		add_proc(&rec, &p[i]);
+	apply(c, &rec);
+
+	struct gw_flow f = outbound(T0 + S, T0 + 2 * S);
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	cr_expect_str_eq(v.owner.comm, "danted");
+	cr_expect_eq(v.hints, GW_HINT_PROXY);
+	cr_assert_eq(v.n_clients, 1);
+	cr_expect_eq(v.clients[0].pid, 901);
+	cr_expect_str_eq(v.clients[0].comm, "firefox");
+
+	/* after the client's connection is gone (and before the flow), no proxy */
+	struct gw_socket left[] = {s[0], s[2]};
+	snapshot(c, T0 + 10 * S, left, 2);
+	f = outbound(T0 + 20 * S, T0 + 21 * S);
+	v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	cr_expect_eq(v.hints, 0);
+	cr_expect_eq(v.n_clients, 0);
+	gw_correlator_free(c);
+}

@@ -314,13 +314,23 @@ static void evict_one(struct gw__hist *h)
 	}
 }
 
+/* Two observations with the same identity are the same socket unless the
+ * kernel's cookies (both known) differ: sockets without an inode (orphans
+ * closing, TIME_WAIT) reuse a tuple, and each connection on it must keep its
+ * own interval, or a later one would be judged by an earlier one's. */
+static bool same_incarnation(const struct gw_socket *a, const struct gw_socket *b)
+{
+	return a->cookie == 0 || b->cookie == 0 || a->cookie == b->cookie;
+}
+
 static struct gw__hist_entry *find_id(const struct gw__hist *h, const struct gw_socket *s,
                                       uint32_t ih)
 {
 	if (!h->by_id.b)
 		return NULL;
 	for (struct gw__hist_entry *e = h->by_id.b[ih & h->by_id.mask]; e; e = e->id_next)
-		if (e->id_hash == ih && gw_socket_compare(&e->sock, s) == 0)
+		if (e->id_hash == ih && gw_socket_compare(&e->sock, s) == 0 &&
+		    same_incarnation(&e->sock, s))
 			return e;
 	return NULL;
 }
@@ -404,7 +414,10 @@ struct gw__hist_entry *gw__hist_upsert(struct gw__hist *h, const struct gw_socke
 void gw__hist_observe(struct gw__hist *h, struct gw__hist_entry *e, const struct gw_socket *sock,
                       int64_t ts_us)
 {
+	uint64_t cookie = e->sock.cookie;
 	e->sock = *sock;
+	if (!sock->cookie)
+		e->sock.cookie = cookie; /* a view without cookies (procfs) keeps it */
 	if (sock->owner_status == GW_OWNER_KNOWN)
 		set_owner(h, e, sock->pid);
 	if (sock->proto == GW_SOCK_TCP && sock->state == GW_SS_LISTEN)

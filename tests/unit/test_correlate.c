@@ -1650,3 +1650,34 @@ Test(correlate, proxy_names_its_loopback_clients)
 	cr_expect_eq(v.n_clients, 0);
 	gw_correlator_free(c);
 }
+
+/* Orphaned sockets (inode 0) reusing one tuple: the kernel's cookies tell the
+ * connections apart, so each destroy explains its own flow, and an earlier
+ * flow is not judged by a later connection's interval. */
+Test(correlate, destroys_of_orphans_on_one_tuple_are_separate_sockets)
+{
+	struct gw_correlator *c = make(0, 0);
+	snapshot(c, T0, NULL, 0);
+	for (int k = 0; k < 3; k++) {
+		struct gw_tl_record rec = record(GW_TL_DESTROY, T0 + (10 + 10 * k) * S);
+		struct gw_socket s = curl_socket();
+		s.inode = 0;
+		s.owner_status = GW_OWNER_NOT_FOUND;
+		s.pid = 0;
+		s.state = GW_SS_CLOSE;
+		s.cookie = 1000 + (uint64_t)k;
+		add(&rec, &s);
+		apply(c, &rec);
+	}
+	cr_expect_eq(gw_correlator_stats(c)->sockets, 3);
+	for (int k = 0; k < 3; k++) {
+		struct gw_flow f =
+		        outbound(T0 + (10 + 10 * k) * S - 1000, T0 + (10 + 10 * k) * S - 500);
+		struct gw_verdict v = judge(c, &f);
+		cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED, "connection %d", k);
+		cr_expect_not(v.has_owner);
+	}
+	struct gw_flow between = outbound(T0 + 15 * S, T0 + 15 * S + 1);
+	cr_expect_eq(judge(c, &between).kind, GW_VERDICT_UNEXPLAINED);
+	gw_correlator_free(c);
+}

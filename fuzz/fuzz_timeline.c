@@ -38,12 +38,14 @@ static bool same_record(const struct gw_tl_record *a, const struct gw_tl_record 
 	       same_set(&a->removed, &b->removed) &&
 	       !memcmp(&a->query, &b->query, sizeof a->query) && a->found == b->found &&
 	       !memcmp(a->event, b->event, sizeof a->event) && a->pid == b->pid &&
-	       a->ppid == b->ppid && !memcmp(&a->addr, &b->addr, sizeof a->addr);
+	       a->ppid == b->ppid && !memcmp(&a->addr, &b->addr, sizeof a->addr) &&
+	       a->since_us == b->since_us && a->drops == b->drops;
 }
 
+/* The version is not compared: the writer writes its own, and reads older ones. */
 static bool same_header(const struct gw_tl_header *a, const struct gw_tl_header *b)
 {
-	return a->version == b->version && !strcmp(a->host, b->host) &&
+	return !strcmp(a->host, b->host) &&
 	       !strcmp(a->source, b->source) && a->started_us == b->started_us &&
 	       a->n_local == b->n_local && !memcmp(a->local, b->local, sizeof a->local);
 }

@@ -73,17 +73,45 @@ struct gw_socket {
 	uint32_t n_holders; /* processes holding it (after fork) when KNOWN */
 };
 
-/* What ghostwire keeps of a process: enough to name it in a report. */
+/* Marks on a process, by behaviour: each is a reason a responder looks twice.
+ * A bit set means the mark applies; 0 means none applies or none was judged
+ * (a recording made before marks existed). Names: gw_process_mark_names. */
+enum gw_process_mark {
+	GW_MARK_DELETED_EXE = 1u << 0,      /* "deleted-exe": its executable was unlinked */
+	GW_MARK_MEMFD_EXE = 1u << 1,        /* "memfd-exe": runs from a memfd ("/memfd:...") */
+	GW_MARK_TMP_EXE = 1u << 2,          /* "tmp-exe": under /tmp, /var/tmp or /dev/shm */
+	GW_MARK_UNPACKAGED_EXE = 1u << 3,   /* "unpackaged-exe": no Debian package owns the path */
+	GW_MARK_KTHREAD_DISGUISE = 1u << 4, /* "kthread-disguise": a user process named like a
+	                                     * kernel thread ("[kworker/0:1]", "kswapd0", ...) */
+	GW_MARK_ALL = (1u << 5) - 1,
+};
+
+/* Whether exe_sha256 holds the executable's digest, and if not why. */
+enum gw_exe_hash_status {
+	GW_EXE_HASH_NONE = 0,       /* "none": not tried (no executable, or not recorded) */
+	GW_EXE_HASH_OK = 1,         /* "ok": exe_sha256 is set */
+	GW_EXE_HASH_TOO_LARGE = 2,  /* "too-large": above the size limit, not read */
+	GW_EXE_HASH_UNREADABLE = 3, /* "unreadable": could not be opened or read (permission) */
+	GW_EXE_HASH_MAX = 4,
+};
+
+/* What ghostwire keeps of a process: enough to name it in a report. Copied by
+ * value into socket sets and timeline records: keep it small. */
 struct gw_process {
 	int32_t pid;
 	int32_t ppid;
-	uint32_t uid;       /* real uid */
-	uint64_t netns;     /* its network namespace id */
-	int64_t start_us;   /* start time, µs since the epoch; 0 if unknown */
-	char comm[16];      /* kernel's short name, NUL-terminated */
-	char exe[512];      /* executable path (may end in " (deleted)"); "" if unreadable */
+	uint32_t uid;     /* real uid */
+	uint64_t netns;   /* its network namespace id */
+	int64_t start_us; /* start time, µs since the epoch; 0 if unknown */
+	char comm[16];    /* kernel's short name, NUL-terminated */
+	char exe[512];    /* executable path, without the kernel's " (deleted)"; "" if unreadable */
 	char cmdline[512];  /* arguments joined by spaces, cut to fit; "" for kernel threads */
 	char container[80]; /* container id (or runtime/unit) from /proc/PID/cgroup; "" if none */
+	uint32_t marks;     /* enum gw_process_mark bits */
+	bool exe_deleted;   /* the kernel said " (deleted)" after exe (stripped from exe) */
+	uint8_t exe_hash_status; /* enum gw_exe_hash_status */
+	char user[33];           /* name of uid (host's user database); "" if none or unknown */
+	char exe_sha256[65];     /* SHA-256 of the executable's content, 64 lower-case hex; or "" */
 };
 
 /* A bounded set of sockets and the processes that own them: one poll's result,
@@ -127,5 +155,17 @@ const char *gw_owner_status_name(enum gw_owner_status s);
 int gw_sock_proto_parse(const char *name);
 int gw_sock_state_parse(const char *name);
 int gw_owner_status_parse(const char *name);
+
+/* The names of the marks set in marks, comma-separated in bit order
+ * ("deleted-exe,tmp-exe"), into buf (NUL-terminated; never half a name);
+ * "" for none. Returns buf. */
+const char *gw_process_mark_names(uint32_t marks, char *buf, size_t size);
+/* One mark's name ("deleted-exe"), or "?" unless mark is exactly one known bit. */
+const char *gw_process_mark_name(uint32_t mark);
+/* The bit of a mark name; 0 if unknown. */
+uint32_t gw_process_mark_parse(const char *name);
+/* "none", "ok", "too-large", "unreadable"; "?" if unknown. Parse gives -1 if unknown. */
+const char *gw_exe_hash_status_name(enum gw_exe_hash_status s);
+int gw_exe_hash_status_parse(const char *name);
 
 #endif

@@ -12,11 +12,13 @@
 #include "ghostwire/socket.h"
 
 struct gw_sockview_config {
-	const char *proc_root; /* "/proc" unless testing on a fake tree */
-	bool owners;           /* attribute sockets to processes */
-	bool all_netns;        /* every network namespace of the host's processes */
-	size_t max_sockets;    /* ceiling of one snapshot (default 1,000,000) */
-	size_t max_processes;  /* ceiling of processes kept (default 100,000) */
+	const char *proc_root;     /* "/proc" unless testing on a fake tree */
+	const char *dpkg_info_dir; /* "/var/lib/dpkg/info" (unpackaged-exe); NULL: none */
+	uint64_t exe_hash_max;     /* owners' executables above this are not hashed (256 MiB) */
+	bool owners;               /* attribute sockets to processes */
+	bool all_netns;            /* every network namespace of the host's processes */
+	size_t max_sockets;        /* ceiling of one snapshot (default 1,000,000) */
+	size_t max_processes;      /* ceiling of processes kept (default 100,000) */
 };
 
 void gw_sockview_config_init(struct gw_sockview_config *c);

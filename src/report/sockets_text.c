@@ -1,6 +1,7 @@
 /* report/sockets_text.c — the `sockets` table for people, like `ss -tanpuw`:
- * protocol, state, queues, endpoints, namespace and owner (pid, name, exe), or
- * why the owner is unknown. Packet sockets show protocol, interface and filter. */
+ * protocol, state, queues, endpoints, namespace and owner (pid, name, exe, user,
+ * marks), or why the owner is unknown. Packet sockets show protocol, interface
+ * and filter. */
 #include <stdio.h>
 #include <string.h>
 
@@ -39,14 +40,18 @@ static void owner(const struct gw_sockset *s, const struct gw_socket *sock, char
 		snprintf(buf, size, "pid=%d", sock->pid);
 		return;
 	}
-	snprintf(buf, size, "%s[%d]%s%s%s uid=%u", p->comm, p->pid, p->exe[0] ? " " : "", p->exe,
-	         sock->n_holders > 1 ? " (shared)" : "", p->uid);
+	char marks[128];
+	gw_process_mark_names(p->marks, marks, sizeof marks);
+	snprintf(buf, size, "%s[%d]%s%s%s%s uid=%u%s%s%s%s%s", p->comm, p->pid,
+	         p->exe[0] ? " " : "", p->exe, p->exe_deleted ? " (deleted)" : "",
+	         sock->n_holders > 1 ? " (shared)" : "", p->uid, p->user[0] ? "(" : "", p->user,
+	         p->user[0] ? ")" : "", marks[0] ? " marks=" : "", marks);
 }
 
 void gw_sockets_print_row(FILE *out, const struct gw_sockset *s, const struct gw_socket *sock,
                           const char *note)
 {
-	char local[80], remote[80], who[700], netns[24];
+	char local[80], remote[80], who[1024], netns[24];
 	if (sock->proto == GW_SOCK_PACKET) {
 		snprintf(local, sizeof local, "proto=0x%04x if=%u %s", sock->packet_proto,
 		         sock->ifindex, sock->packet_type == 2 ? "dgram" : "raw");

@@ -316,16 +316,86 @@ json_t *gw__tl_socket_to_json(const struct gw_socket *s, struct gw_err *err)
 	return o;
 }
 
+/* True if s is 64 lower-case hex digits (a SHA-256 as the timeline writes it). */
+static bool is_sha256_hex(const char *s, size_t size)
+{
+	if (strnlen(s, size) != 64)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The executable's digest fields agree: a digest exactly when the status is
+ * "ok", and a known status. NULL, or what is wrong. */
+static const char *exe_hash_problem(unsigned status, const char *sha, size_t size)
+{
+	if (status >= GW_EXE_HASH_MAX)
+		return "an unknown exe_hash_status";
+	if (status == GW_EXE_HASH_OK)
+		return is_sha256_hex(sha, size) ? NULL
+		                                : "exe_sha256 is not 64 lower-case hex digits";
+	return strnlen(sha, size) == 0 ? NULL : "exe_sha256 is set but exe_hash_status is not ok";
+}
+
+/* The names of the marks, as an array ("deleted-exe", ...). */
+static json_t *marks_to_json(uint32_t marks)
+{
+	json_t *a = json_array();
+	for (uint32_t bit = 1; a && (bit & GW_MARK_ALL); bit <<= 1) {
+		if ((marks & bit) &&
+		    json_array_append_new(a, json_string(gw_process_mark_name(bit))) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* The fields added after the first recordings: user, exe_deleted,
+ * exe_hash_status, exe_sha256, marks. */
+static bool put_process_details(json_t *o, const struct gw_process *p, json_t *user)
+{
+	bool ok = put(o, "user", json_incref(user));
+	ok = ok && put(o, "exe_deleted", json_boolean(p->exe_deleted));
+	ok = ok &&
+	     put(o, "exe_hash_status", json_string(gw_exe_hash_status_name(p->exe_hash_status)));
+	ok = ok && put(o, "exe_sha256", json_string(p->exe_sha256));
+	return ok && put(o, "marks", marks_to_json(p->marks));
+}
+
+/* Refuses what the reader would: unknown marks, a digest that disagrees with
+ * its status. */
+static bool process_checks(const struct gw_process *p, struct gw_err *err)
+{
+	const char *problem =
+	        exe_hash_problem(p->exe_hash_status, p->exe_sha256, sizeof p->exe_sha256);
+	if (problem) {
+		gw_err_set(err, GW_EINVAL, "process %" PRId32 ": %s", p->pid, problem);
+		return false;
+	}
+	if (p->marks & ~(uint32_t)GW_MARK_ALL) {
+		gw_err_set(err, GW_EINVAL, "process %" PRId32 ": unknown marks 0x%x", p->pid,
+		           p->marks & ~(uint32_t)GW_MARK_ALL);
+		return false;
+	}
+	return true;
+}
+
 json_t *gw__tl_process_to_json(const struct gw_process *p, struct gw_err *err)
 {
-	static const char *const names[4] = {"comm", "exe", "cmdline", "container"};
-	const char *texts[4] = {p->comm, p->exe, p->cmdline, p->container};
-	const size_t sizes[4] = {sizeof p->comm, sizeof p->exe, sizeof p->cmdline,
-	                         sizeof p->container};
-	json_t *strings[4] = {NULL};
+	enum {
+		N = 5
+	};
+	static const char *const names[N] = {"comm", "exe", "cmdline", "container", "user"};
+	const char *texts[N] = {p->comm, p->exe, p->cmdline, p->container, p->user};
+	const size_t sizes[N] = {sizeof p->comm, sizeof p->exe, sizeof p->cmdline,
+	                         sizeof p->container, sizeof p->user};
+	json_t *strings[N] = {NULL};
 	json_t *start = NULL, *o = NULL;
-	bool ok = true;
-	for (int i = 0; i < 4 && ok; i++) {
+	bool ok = process_checks(p, err);
+	for (int i = 0; i < N && ok; i++) {
 		char what[64];
 		snprintf(what, sizeof what, "process %" PRId32 ": %s", p->pid, names[i]);
 		strings[i] = gw__tl_string_to_json(texts[i], sizes[i], what, err);
@@ -345,10 +415,11 @@ json_t *gw__tl_process_to_json(const struct gw_process *p, struct gw_err *err)
 		ok = ok && put(o, "start", json_incref(start));
 		for (int i = 0; i < 4; i++)
 			ok = ok && put(o, names[i], json_incref(strings[i]));
+		ok = ok && put_process_details(o, p, strings[4]);
 		if (!ok)
 			gw_err_set(err, GW_ENOMEM, "out of memory");
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < N; i++)
 		json_decref(strings[i]);
 	json_decref(start);
 	if (!ok) {
@@ -770,6 +841,56 @@ int gw__tl_socket_from_json(const json_t *o, const char *where, struct gw_socket
 	return 0;
 }
 
+/* "marks": an array of mark names; names this reader does not know are
+ * ignored (marks are an open set: a later writer may judge more). */
+static int get_marks(const json_t *o, const char *where, uint32_t *marks, struct gw_err *err)
+{
+	const json_t *a, *v;
+	size_t i;
+	*marks = 0;
+	if (gw__tl_get_member(o, where, "marks", JSON_ARRAY, false, &a, err) < 0)
+		return GW_EFORMAT;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v))
+			return gw_err_set(err, GW_EFORMAT,
+			                  "%s: \"marks\"[%zu] must be a string, not %s", where, i,
+			                  type_name(v));
+		*marks |= gw_process_mark_parse(json_string_value(v));
+	}
+	return 0;
+}
+
+/* A member that later version-1 writers add: absent means its zero value. */
+static bool has(const json_t *o, const char *key)
+{
+	return json_object_get(o, key) != NULL;
+}
+
+/* The fields added after the first recordings (docs/timeline.md): each optional. */
+static int get_process_details(const json_t *o, const char *where, struct gw_process *p,
+                               struct gw_err *err)
+{
+	int status = GW_EXE_HASH_NONE;
+	if ((has(o, "user") &&
+	     gw__tl_get_string(o, where, "user", p->user, sizeof p->user, err) < 0) ||
+	    (has(o, "exe_deleted") &&
+	     gw__tl_get_bool(o, where, "exe_deleted", &p->exe_deleted, err) < 0) ||
+	    (has(o, "exe_hash_status") &&
+	     get_enum(o, where, "exe_hash_status", gw_exe_hash_status_parse,
+	              "none, ok, too-large, unreadable", &status, err) < 0) ||
+	    (has(o, "exe_sha256") && gw__tl_get_string(o, where, "exe_sha256", p->exe_sha256,
+	                                               sizeof p->exe_sha256, err) < 0) ||
+	    (has(o, "marks") && get_marks(o, where, &p->marks, err) < 0))
+		return GW_EFORMAT;
+	p->exe_hash_status = (uint8_t)status;
+	const char *problem =
+	        exe_hash_problem(p->exe_hash_status, p->exe_sha256, sizeof p->exe_sha256);
+	if (problem)
+		return gw_err_set(err, GW_EFORMAT, "%s: %s", where, problem);
+	return 0;
+}
+
 int gw__tl_process_from_json(const json_t *o, const char *where, struct gw_process *p,
                              struct gw_err *err)
 {
@@ -794,7 +915,7 @@ int gw__tl_process_from_json(const json_t *o, const char *where, struct gw_proce
 	    gw__tl_get_string(o, where, "cmdline", p->cmdline, sizeof p->cmdline, err) < 0 ||
 	    gw__tl_get_string(o, where, "container", p->container, sizeof p->container, err) < 0)
 		return GW_EFORMAT;
-	return 0;
+	return get_process_details(o, where, p, err);
 }
 
 int gw__tl_query_from_json(const json_t *o, const char *where, struct gw_sock_query *q,

@@ -1,5 +1,7 @@
 /* sockets/names.c — the stable names of socket protocols, states and owner
- * statuses in reports and timelines, and their parsing back. */
+ * statuses, and of process marks and executable hash statuses, in reports and
+ * timelines, and their parsing back. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ghostwire/socket.h"
@@ -34,7 +36,21 @@ static const char *const owner_names[] = {
         [GW_OWNER_NO_PERMISSION] = "no-permission",
 };
 
+/* Bit i of enum gw_process_mark is mark_names[i]. */
+static const char *const mark_names[] = {
+        "deleted-exe", "memfd-exe", "tmp-exe", "unpackaged-exe", "kthread-disguise",
+};
+
+static const char *const hash_status_names[GW_EXE_HASH_MAX] = {
+        [GW_EXE_HASH_NONE] = "none",
+        [GW_EXE_HASH_OK] = "ok",
+        [GW_EXE_HASH_TOO_LARGE] = "too-large",
+        [GW_EXE_HASH_UNREADABLE] = "unreadable",
+};
+
 #define COUNT(a) (sizeof(a) / sizeof *(a))
+
+_Static_assert(GW_MARK_ALL == (1u << COUNT(mark_names)) - 1, "a name for every mark");
 
 static const char *name_of(const char *const *names, size_t n, unsigned v)
 {
@@ -77,4 +93,47 @@ int gw_sock_state_parse(const char *name)
 int gw_owner_status_parse(const char *name)
 {
 	return parse(owner_names, COUNT(owner_names), name);
+}
+
+const char *gw_process_mark_names(uint32_t marks, char *buf, size_t size)
+{
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	size_t len = 0;
+	for (unsigned i = 0; i < COUNT(mark_names); i++) {
+		if (!(marks & (1u << i)))
+			continue;
+		int n = snprintf(buf + len, size - len, "%s%s", len ? "," : "", mark_names[i]);
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[len] = '\0'; /* never half a name */
+			break;
+		}
+		len += (size_t)n;
+	}
+	return buf;
+}
+
+const char *gw_process_mark_name(uint32_t mark)
+{
+	for (unsigned i = 0; i < COUNT(mark_names); i++)
+		if (mark == 1u << i)
+			return mark_names[i];
+	return "?";
+}
+
+uint32_t gw_process_mark_parse(const char *name)
+{
+	int i = parse(mark_names, COUNT(mark_names), name);
+	return i < 0 ? 0 : 1u << i;
+}
+
+const char *gw_exe_hash_status_name(enum gw_exe_hash_status s)
+{
+	return name_of(hash_status_names, COUNT(hash_status_names), s);
+}
+
+int gw_exe_hash_status_parse(const char *name)
+{
+	return parse(hash_status_names, COUNT(hash_status_names), name);
 }

@@ -94,7 +94,12 @@ int gw_poller_new(const struct gw_poller_config *cfg, gw_poller_sink sink, void 
 		size_t len = strlen(warnings);
 		snprintf(warnings + len, warnings_size - len, "%s%s", len ? "; " : "", eerr.msg);
 	}
-	if (gw_procinfo_new(cfg->view_cfg.proc_root, &p->procs, NULL) < 0)
+	struct gw_procinfo_config pcfg;
+	gw_procinfo_config_init(&pcfg);
+	pcfg.proc_root = cfg->view_cfg.proc_root;
+	pcfg.dpkg_info_dir = cfg->view_cfg.dpkg_info_dir;
+	pcfg.hash_max_bytes = cfg->view_cfg.exe_hash_max;
+	if (gw_procinfo_open(&pcfg, &p->procs, NULL) < 0)
 		p->procs = NULL;
 	*out = p;
 	return 0;

@@ -10,6 +10,8 @@ void gw_sockview_config_init(struct gw_sockview_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->proc_root = "/proc";
+	c->dpkg_info_dir = "/var/lib/dpkg/info";
+	c->exe_hash_max = 256u << 20;
 	c->owners = true;
 	c->all_netns = false;
 	c->max_sockets = 1000000;

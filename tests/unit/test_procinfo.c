@@ -180,7 +180,9 @@ Test(procinfo, details_on_fixture)
 
 	d = gw_procinfo_process(p, 200);
 	cr_assert(d);
-	cr_expect_str_eq(d->exe, "/usr/sbin/nginx (deleted)");
+	cr_expect_str_eq(d->exe, "/usr/sbin/nginx"); /* the kernel's " (deleted)" is a flag */
+	cr_expect(d->exe_deleted);
+	cr_expect(d->marks & GW_MARK_DELETED_EXE);
 	cr_expect_str_eq(d->container, DOCKER_ID);
 	cr_expect_str_eq(d->cmdline, "nginx: master process nginx -g daemon off;");
 	cr_expect_eq(d->uid, 101);
@@ -197,6 +199,7 @@ Test(procinfo, details_on_fixture)
 	cr_expect_str_eq(d->comm, "kthreadd");
 	cr_expect_str_eq(d->cmdline, "");
 	cr_expect_str_eq(d->exe, "");
+	cr_expect_eq(d->marks, 0, "a kernel thread (PF_KTHREAD) disguises nothing");
 
 	d = gw_procinfo_process(p, 600);
 	cr_assert(d);
@@ -281,6 +284,10 @@ Test(procinfo, hostile_stat_lines)
 	cr_expect_str_eq(st.comm, "a) (b)");
 	cr_expect_eq(st.ppid, 7);
 	cr_expect_eq(st.start_ticks, 987654);
+	cr_expect_eq(st.flags, 0);
+	const char *kt = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1";
+	cr_assert(gw__proc_stat_parse((const uint8_t *)kt, strlen(kt), &st));
+	cr_expect_eq(st.flags & GW__PF_KTHREAD, GW__PF_KTHREAD);
 	const char *nl = "42 (new\nline) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5\n";
 	cr_assert(gw__proc_stat_parse((const uint8_t *)nl, strlen(nl), &st));
 	cr_expect_str_eq(st.comm, "new\\x0aline");

@@ -98,6 +98,11 @@ static void expect_process_eq(const struct gw_process *a, const struct gw_proces
 	cr_expect_str_eq(a->exe, b->exe);
 	cr_expect_str_eq(a->cmdline, b->cmdline);
 	cr_expect_str_eq(a->container, b->container);
+	cr_expect_str_eq(a->user, b->user);
+	cr_expect_eq(a->exe_deleted, b->exe_deleted);
+	cr_expect_eq(a->exe_hash_status, b->exe_hash_status);
+	cr_expect_str_eq(a->exe_sha256, b->exe_sha256);
+	cr_expect_eq(a->marks, b->marks);
 }
 
 static void expect_set_eq(const struct gw_sockset *a, const struct gw_sockset *b)
@@ -246,6 +251,12 @@ static struct gw_process proc(int32_t pid)
 	strcpy(p.cmdline, "sh -c \"echo 'hi'\"\nline two\ttab \\ back\x01\x1b[31m red, "
 	                  "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 \x7f");
 	memset(p.container, 'c', sizeof p.container - 1);
+	memset(p.user, 'u', sizeof p.user - 1); /* 32 bytes: the most user holds */
+	p.user[3] = '\xff';                     /* not UTF-8 */
+	p.exe_deleted = true;
+	p.exe_hash_status = GW_EXE_HASH_OK;
+	strcpy(p.exe_sha256, "b90173fb7c22eac190f13e75600e31c97b5f4c94e1db6ab0a2baaf8f3346f426");
+	p.marks = GW_MARK_ALL;
 	return p;
 }
 
@@ -489,8 +500,13 @@ Test(timeline, reads_the_sample)
 	cr_expect_eq(rec.set.socks[3].cookie, UINT64_C(9007199254740991));
 	const struct gw_process *p = gw_sockset_process(&rec.set, 4242);
 	cr_assert_not_null(p);
-	cr_expect_str_eq(p->exe, "/dev/shm/kdmtmpflush (deleted)");
+	cr_expect_str_eq(p->exe, "/dev/shm/kdmtmpflush (deleted)"); /* recorded before the flag */
 	cr_expect_eq(p->start_us, 0);
+	cr_expect_not(p->exe_deleted, "absent: false");
+	cr_expect_eq(p->marks, 0);
+	cr_expect_eq(p->exe_hash_status, GW_EXE_HASH_NONE);
+	cr_expect_str_eq(p->exe_sha256, "");
+	cr_expect_str_eq(p->user, "");
 	cr_expect_eq(gw_sockset_process(&rec.set, 812)->start_us,
 	             T0 - 86400000000 + (8 * 3600 + 15 * 60 + 2 - 12 * 3600) * INT64_C(1000000) +
 	                     500000);
@@ -568,6 +584,7 @@ Test(timeline, reads_the_sample)
 #define PROC_HEAD                                                                                  \
 	"\"pid\":9,\"ppid\":1,\"uid\":0,\"netns\":1,\"start\":null,\"exe\":\"\","                  \
 	"\"cmdline\":\"\",\"container\":\"\""
+#define THIRTY_THREE "abcdefghijklmnopqrstuvwxyz0123456"
 #define PSNAP(proc)                                                                                \
 	"{\"type\":\"snapshot\",\"ts\":\"" TS1 "\",\"sockets\":[],\"processes\":[" proc "]}\n"
 
@@ -685,6 +702,20 @@ static const struct bad_case bad_cases[] = {
         {HEADER PSNAP("{\"comm\":{\"base64\":\"YQ==\"}," PROC_HEAD "}"), 2, "a string or {\"hex\""},
         {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD "},{\"comm\":\"b\"," PROC_HEAD "}"), 2,
          "listed twice"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"marks\":\"tmp-exe\"}"), 2,
+         "processes[0]: \"marks\" must be an array, not a string"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"marks\":[1]}"), 2,
+         "\"marks\"[0] must be a string, not an integer"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"exe_hash_status\":\"maybe\"}"), 2,
+         "\"exe_hash_status\": \"maybe\" is not one of none, ok"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"exe_hash_status\":\"ok\"}"), 2,
+         "processes[0]: exe_sha256 is not 64 lower-case hex digits"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"exe_sha256\":\"ab\"}"), 2,
+         "exe_sha256 is set but exe_hash_status is not ok"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"exe_deleted\":1}"), 2,
+         "\"exe_deleted\" must be true or false"},
+        {HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"user\":\"" THIRTY_THREE "\"}"), 2,
+         "\"user\": 33 bytes, longer than the 32"},
         {HEADER PSNAP("{\"comm\":\"a\",\"pid\":9,\"ppid\":1,\"uid\":0,\"netns\":\"-1\","
                       "\"start\":null,\"exe\":\"\",\"cmdline\":\"\",\"container\":\"\"}"),
          2, "\"netns\": \"-1\" is not an unsigned 64-bit decimal"},
@@ -887,6 +918,33 @@ Test(timeline, unknown_fields_are_ignored)
 	cr_expect_eq(records, 1);
 }
 
+/* Marks are an open set: a name this reader does not know is skipped. */
+Test(timeline, unknown_mark_names_are_ignored)
+{
+	FILE *f = fopen(tmp_path, "w");
+	cr_assert_not_null(f);
+	fputs(HEADER PSNAP("{\"comm\":\"a\"," PROC_HEAD ",\"user\":\"root\","
+	                   "\"exe_deleted\":true,\"exe_hash_status\":\"too-large\","
+	                   "\"exe_sha256\":\"\",\"marks\":[\"future-mark\",\"tmp-exe\"]}"),
+	      f);
+	fclose(f);
+	struct gw_tl_header h;
+	struct gw_timeline_reader *r;
+	struct gw_err err = {0};
+	cr_assert_eq(gw_timeline_reader_open(tmp_path, 0, &h, &r, &err), 0, "%s", err.msg);
+	struct gw_tl_record rec;
+	gw_tl_record_init(&rec, 4, 4);
+	cr_assert_eq(gw_timeline_read(r, &rec, &err), 1, "%s", err.msg);
+	const struct gw_process *p = gw_sockset_process(&rec.set, 9);
+	cr_assert_not_null(p);
+	cr_expect_eq(p->marks, GW_MARK_TMP_EXE);
+	cr_expect_str_eq(p->user, "root");
+	cr_expect(p->exe_deleted);
+	cr_expect_eq(p->exe_hash_status, GW_EXE_HASH_TOO_LARGE);
+	gw_tl_record_fini(&rec);
+	gw_timeline_reader_close(r);
+}
+
 Test(timeline, missing_file_is_named)
 {
 	struct gw_tl_header h;
@@ -948,6 +1006,31 @@ Test(timeline, writer_refuses_what_the_reader_would_reject)
 	cr_assert_eq(gw_sockset_add_process(&rec.set, &p), 0);
 	cr_expect_eq(gw_timeline_write(w, &rec, &err), GW_EINVAL);
 	cr_expect_not_null(strstr(err.msg, "comm is not NUL-terminated"), "%s", err.msg);
+
+	gw_tl_record_clear(&rec);
+	rec.type = GW_TL_SNAPSHOT;
+	rec.ts_us = h.started_us;
+	p = proc(1);
+	p.exe_hash_status = GW_EXE_HASH_TOO_LARGE; /* but a digest is set */
+	cr_assert_eq(gw_sockset_add_process(&rec.set, &p), 0);
+	cr_expect_eq(gw_timeline_write(w, &rec, &err), GW_EINVAL);
+	cr_expect_not_null(strstr(err.msg, "exe_sha256 is set"), "%s", err.msg);
+	gw_tl_record_clear(&rec);
+	rec.type = GW_TL_SNAPSHOT;
+	rec.ts_us = h.started_us;
+	p = proc(1);
+	p.exe_sha256[5] = 'X';
+	cr_assert_eq(gw_sockset_add_process(&rec.set, &p), 0);
+	cr_expect_eq(gw_timeline_write(w, &rec, &err), GW_EINVAL);
+	cr_expect_not_null(strstr(err.msg, "64 lower-case hex"), "%s", err.msg);
+	gw_tl_record_clear(&rec);
+	rec.type = GW_TL_SNAPSHOT;
+	rec.ts_us = h.started_us;
+	p = proc(1);
+	p.marks |= 1u << 30;
+	cr_assert_eq(gw_sockset_add_process(&rec.set, &p), 0);
+	cr_expect_eq(gw_timeline_write(w, &rec, &err), GW_EINVAL);
+	cr_expect_not_null(strstr(err.msg, "unknown marks"), "%s", err.msg);
 
 	gw_tl_record_clear(&rec);
 	rec.type = GW_TL_LOOKUP;

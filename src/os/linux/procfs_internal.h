@@ -115,9 +115,13 @@ int gw__net_read_table(int dirfd, const char *path, enum gw__net_table t, uint64
 /* What /proc/PID/stat says that procinfo needs. */
 struct gw__proc_stat {
 	int32_t ppid;
+	uint32_t flags;       /* field 9: PF_* (0 if not a number) */
 	uint64_t start_ticks; /* field 22: clock ticks after boot */
 	char comm[16];        /* escaped, cut to fit */
 };
+
+/* PF_KTHREAD in field 9 of stat: a kernel thread, which has no executable. */
+#define GW__PF_KTHREAD 0x00200000u
 
 /* Parses a /proc/PID/stat text; false if it is not one. */
 bool gw__proc_stat_parse(const uint8_t *text, size_t len, struct gw__proc_stat *out);
@@ -132,12 +136,36 @@ void gw__container_hint(const uint8_t *cgroup, size_t len, char *out, size_t siz
 /* The real uid on the "Uid:" line of a /proc/PID/status text. */
 bool gw__status_uid(const uint8_t *text, size_t len, uint32_t *uid);
 
-/* Reads every detail of rootfd/PID into *out (start_us from btime_us and hz).
- * Details that cannot be read (permission) stay empty. 0, or -ENOENT/-ESRCH if
- * the process is gone. */
-int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz, struct gw_process *out);
+struct gw__dpkg_paths;
+struct gw__exe_hashes;
+struct gw__users;
+
+/* What a detail read may use beyond /proc (details_internal.h); each may be
+ * NULL, and then that detail stays empty. */
+struct gw__details_ctx {
+	struct gw__dpkg_paths *dpkg;     /* for the unpackaged-exe mark */
+	struct gw__exe_hashes *hashes;   /* for exe_sha256 */
+	struct gw__users *users;         /* for user */
+	bool have_root;                  /* root_dev/root_ino are our "/": a process under */
+	uint64_t root_dev, root_ino;     /* another root is not checked against dpkg */
+	uint64_t gen;                    /* the caller's refresh generation */
+	struct gw_procinfo_stats *stats; /* counters (required when ctx is given) */
+};
+
+/* Reads every detail of rootfd/PID into *out (start_us from btime_us and hz),
+ * with the user name, executable digest and marks when ctx is given (else
+ * those stay empty). Details that cannot be read (permission) stay empty. 0,
+ * or -ENOENT/-ESRCH if the process is gone. */
+int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz,
+                     const struct gw__details_ctx *ctx, struct gw_process *out);
 
 /* ---- procinfo.c: for the socket views ---- */
+
+struct gw_sockview_config;
+/* gw_procinfo_open with what the view's configuration says (proc_root,
+ * dpkg_info_dir, exe_hash_max) and the defaults for the rest. */
+int gw__procinfo_open_view(const struct gw_sockview_config *c, struct gw_procinfo **out,
+                           struct gw_err *err) GW_MUST_CHECK;
 
 /* Attributes s->socks[from..] and adds each owner's details to s. Where the
  * cache may have hidden an owner (an inode with no holder while fd directories

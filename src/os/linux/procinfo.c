@@ -1,8 +1,10 @@
 /* os/linux/procinfo.c — socket inode → owning process, from /proc/PID/fd, with an
  * incremental cache. Owns the per-process state (identity, fd-directory signature,
  * socket inodes held, details), the inode → (lowest pid, holders) map, the
- * namespace list, and the rule for trusting a cached fd directory (see
- * docs/internals/procinfo.md for why the rule is correct, and what it costs). */
+ * namespace list, the caches details use (user names, executable digests,
+ * packaged paths: details_internal.h), and the rule for trusting a cached fd
+ * directory (see docs/internals/procinfo.md for why the rule is correct, and
+ * what it costs). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "details_internal.h"
+#include "ghostwire/sockview.h"
 #include "procfs_internal.h"
 
 enum {
@@ -84,6 +88,7 @@ struct gw_procinfo {
 	size_t n_extra;
 	struct gw_procinfo_stats stats;
 	struct pi_mut *mut;
+	struct gw__details_ctx dctx; /* the caches details use (details_internal.h) */
 };
 
 /* ---- small containers ---- */
@@ -249,9 +254,67 @@ static int64_t read_btime_us(int rootfd)
 	return 0;
 }
 
+void gw_procinfo_config_init(struct gw_procinfo_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->proc_root = "/proc";
+	c->dpkg_info_dir = "/var/lib/dpkg/info";
+	c->hash_max_bytes = 256u << 20;
+	c->hash_cache_max = 1024;
+	c->user_cache_max = 1024;
+	c->dpkg_max_paths = 4000000;
+}
+
+/* The caches of details; false if out of memory. */
+static bool details_open(struct gw_procinfo *p, const struct gw_procinfo_config *cfg)
+{
+	struct gw__details_ctx *c = &p->dctx;
+	c->stats = &p->stats;
+	struct stat root;
+	if (stat("/", &root) == 0) {
+		c->have_root = true;
+		c->root_dev = (uint64_t)root.st_dev;
+		c->root_ino = (uint64_t)root.st_ino;
+	}
+	c->users = gw__users_new(cfg->user_cache_max);
+	if (cfg->hash_max_bytes)
+		c->hashes = gw__exe_hashes_new(cfg->hash_cache_max, cfg->hash_max_bytes);
+	if (cfg->dpkg_info_dir)
+		c->dpkg = gw__dpkg_paths_new(cfg->dpkg_info_dir, cfg->dpkg_max_paths);
+	return c->users && (c->hashes || !cfg->hash_max_bytes) && (c->dpkg || !cfg->dpkg_info_dir);
+}
+
+static void details_close(struct gw_procinfo *p)
+{
+	gw__users_free(p->dctx.users);
+	gw__exe_hashes_free(p->dctx.hashes);
+	gw__dpkg_paths_free(p->dctx.dpkg);
+}
+
 int gw_procinfo_new(const char *proc_root, struct gw_procinfo **out, struct gw_err *err)
 {
+	struct gw_procinfo_config cfg;
+	gw_procinfo_config_init(&cfg);
+	cfg.proc_root = proc_root;
+	return gw_procinfo_open(&cfg, out, err);
+}
+
+int gw__procinfo_open_view(const struct gw_sockview_config *c, struct gw_procinfo **out,
+                           struct gw_err *err)
+{
+	struct gw_procinfo_config cfg;
+	gw_procinfo_config_init(&cfg);
+	cfg.proc_root = c->proc_root;
+	cfg.dpkg_info_dir = c->dpkg_info_dir;
+	cfg.hash_max_bytes = c->exe_hash_max;
+	return gw_procinfo_open(&cfg, out, err);
+}
+
+int gw_procinfo_open(const struct gw_procinfo_config *cfg, struct gw_procinfo **out,
+                     struct gw_err *err)
+{
 	*out = NULL;
+	const char *proc_root = cfg->proc_root ? cfg->proc_root : "/proc";
 	struct gw_procinfo *p = calloc(1, sizeof *p);
 	struct pi_mut *m = calloc(1, sizeof *m);
 	if (!p || !m) {
@@ -260,9 +323,16 @@ int gw_procinfo_new(const char *proc_root, struct gw_procinfo **out, struct gw_e
 		return gw_err_set(err, GW_ENOMEM, "out of memory");
 	}
 	p->mut = m;
+	if (!details_open(p, cfg)) {
+		details_close(p);
+		free(m);
+		free(p);
+		return gw_err_set(err, GW_ENOMEM, "out of memory for process details");
+	}
 	p->rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd < 0) {
 		int e = errno;
+		details_close(p);
 		free(m);
 		free(p);
 		return gw_err_set(err, e == ENOENT ? GW_ENOENT : GW_EIO, "%s: %s", proc_root,
@@ -299,6 +369,7 @@ void gw_procinfo_free(struct gw_procinfo *p)
 	free(p->ns);
 	free(p->mut->settled);
 	free(p->mut);
+	details_close(p);
 	close(p->rootfd);
 	free(p);
 }
@@ -671,7 +742,8 @@ const struct gw_process *gw_procinfo_process(struct gw_procinfo *p, int32_t pid)
 	    p->gen - e->details_gen < REVALIDATE_EVERY)
 		return e->details;
 	struct gw_process tmp;
-	if (gw__process_read(p->rootfd, pid, p->btime_us, p->hz, &tmp) < 0)
+	p->dctx.gen = p->gen;
+	if (gw__process_read(p->rootfd, pid, p->btime_us, p->hz, &p->dctx, &tmp) < 0)
 		return NULL;
 	if (!e) {
 		struct gw_process *x = NULL;

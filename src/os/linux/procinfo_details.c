@@ -1,16 +1,22 @@
-/* os/linux/procinfo_details.c — one process as a report names it: comm, ppid and
- * start time from /proc/PID/stat, real uid from status, exe, cmdline, network
- * namespace, and the container hint read from /proc/PID/cgroup. Owns the parsing
- * of those files and the escaping of what they say. */
+/* os/linux/procinfo_details.c — one process as a report names it: comm, ppid,
+ * flags and start time from /proc/PID/stat, real uid from status, exe (without
+ * the kernel's " (deleted)"), cmdline, network namespace, the container hint
+ * read from /proc/PID/cgroup, and — through details_internal.h — user name,
+ * executable digest and marks. Owns the parsing of those files and the
+ * escaping of what they say. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "details_internal.h"
 #include "procfs_internal.h"
 
 enum {
 	STAT_FIELD_PPID = 1,   /* field 4, counted from the state after ')' */
+	STAT_FIELD_FLAGS = 6,  /* field 9 */
 	STAT_FIELD_START = 19, /* field 22 */
 	HEX_ID_LEN = 64,       /* a docker / containerd / cri-o / podman container id */
 };
@@ -38,6 +44,8 @@ bool gw__proc_stat_parse(const uint8_t *text, size_t len, struct gw__proc_stat *
 			if (!gw__tok_dec(tok, INT32_MAX, &v))
 				return false;
 			out->ppid = (int32_t)v;
+		} else if (i == STAT_FIELD_FLAGS) {
+			out->flags = gw__tok_dec(tok, UINT32_MAX, &v) ? (uint32_t)v : 0;
 		} else if (i == STAT_FIELD_START) {
 			/* The last field before a newline: stop the token there. */
 			const uint8_t *nl = memchr(tok.p, '\n', gw_cursor_left(&tok));
@@ -184,29 +192,92 @@ void gw__container_hint(const uint8_t *cgroup, size_t len, char *out, size_t siz
 	}
 }
 
-/* Cmdline: arguments separated (and usually ended) by NUL; kept with spaces. */
-static void read_cmdline(int rootfd, int32_t pid, char *buf, size_t cap, struct gw_process *out)
+/* Cmdline: arguments separated (and usually ended) by NUL; kept with spaces.
+ * Returns whether argv[0] looks like a kernel thread's name. */
+static bool read_cmdline(int rootfd, int32_t pid, char *buf, size_t cap, struct gw_process *out)
 {
 	char path[32];
 	size_t len;
 	snprintf(path, sizeof path, "%d/cmdline", (int)pid);
 	if (gw__proc_read(rootfd, path, buf, cap, &len) < 0)
-		return;
+		return false;
 	while (len > 0 && buf[len - 1] == '\0')
 		len--;
 	gw__text_escape((const uint8_t *)buf, len, out->cmdline, sizeof out->cmdline, true);
+	return len > 0 && gw__kthread_like_name(buf, strnlen(buf, len));
 }
 
-static void read_exe(int rootfd, int32_t pid, char *buf, size_t cap, struct gw_process *out)
+/* The executable as the kernel names it: raw bytes (without " (deleted)") for
+ * the marks, and its stat (the link followed) for the digest. */
+struct exe_view {
+	char raw[PATH_MAX];
+	size_t len; /* 0: no executable (kernel thread) or unreadable */
+	bool have_st;
+	struct stat st;
+};
+
+static void read_exe(int rootfd, int32_t pid, struct exe_view *x, struct gw_process *out)
 {
+	static const char deleted[] = " (deleted)";
+	const size_t k = sizeof deleted - 1;
 	char path[32];
 	snprintf(path, sizeof path, "%d/exe", (int)pid);
-	ssize_t n = readlinkat(rootfd, path, buf, cap);
-	if (n > 0)
-		gw__text_escape((const uint8_t *)buf, (size_t)n, out->exe, sizeof out->exe, false);
+	ssize_t n = readlinkat(rootfd, path, x->raw, sizeof x->raw);
+	x->len = n > 0 ? (size_t)n : 0;
+	x->have_st = x->len > 0 && fstatat(rootfd, path, &x->st, 0) == 0;
+	/* The kernel's suffix is trusted: a file really named "x (deleted)" only
+	 * earns its author a mark. */
+	if (x->len > k && memcmp(x->raw + x->len - k, deleted, k) == 0) {
+		x->len -= k;
+		out->exe_deleted = true;
+	}
+	gw__text_escape((const uint8_t *)x->raw, x->len, out->exe, sizeof out->exe, false);
 }
 
-int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz, struct gw_process *out)
+/* Whether pid's root directory is ours (or cannot be told: fixture trees, no
+ * permission), so that its exe path means what it means to dpkg here. */
+static bool same_root(const struct gw__details_ctx *c, int rootfd, int32_t pid)
+{
+	char path[32];
+	struct stat st;
+	if (!c->have_root)
+		return true;
+	snprintf(path, sizeof path, "%d/root", (int)pid);
+	if (fstatat(rootfd, path, &st, 0) < 0)
+		return true;
+	return (uint64_t)st.st_dev == c->root_dev && (uint64_t)st.st_ino == c->root_ino;
+}
+
+static bool unpackaged(const struct gw__details_ctx *c, int rootfd, int32_t pid,
+                       const struct exe_view *x)
+{
+	return c->dpkg && gw__exe_path_packageable(x->raw, x->len) && same_root(c, rootfd, pid) &&
+	       gw__dpkg_paths_owned(c->dpkg, x->raw, x->len, c->gen, c->stats) == 0;
+}
+
+/* User name, digest and marks: what ctx adds to the details read. */
+static void enrich(const struct gw__details_ctx *c, int rootfd, int32_t pid,
+                   const struct exe_view *x, struct gw_process *out)
+{
+	if (c->users && out->uid != UINT32_MAX)
+		gw__users_name(c->users, out->uid, c->gen, out->user, sizeof out->user, c->stats);
+	if (c->hashes && x->len > 0) {
+		char path[32];
+		snprintf(path, sizeof path, "%d/exe", (int)pid);
+		if (x->have_st) {
+			gw__exe_hash(c->hashes, rootfd, path, &x->st, out, c->stats);
+		} else {
+			out->exe_hash_status = GW_EXE_HASH_UNREADABLE;
+			c->stats->exe_unreadable++;
+		}
+	}
+	if (unpackaged(c, rootfd, pid, x))
+		out->marks |= GW_MARK_UNPACKAGED_EXE;
+	c->stats->details_read++;
+}
+
+int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz,
+                     const struct gw__details_ctx *ctx, struct gw_process *out)
 {
 	char path[32], buf[16384];
 	size_t len;
@@ -227,8 +298,15 @@ int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz, struct 
 	snprintf(path, sizeof path, "%d/status", (int)pid);
 	if (gw__proc_read(rootfd, path, buf, sizeof buf, &len) == 0)
 		gw__status_uid((const uint8_t *)buf, len, &out->uid);
-	read_exe(rootfd, pid, buf, sizeof buf, out);
-	read_cmdline(rootfd, pid, buf, sizeof buf, out);
+	struct exe_view x;
+	read_exe(rootfd, pid, &x, out);
+	if (x.len > 0)
+		out->marks |= gw__exe_path_marks(x.raw, x.len, out->exe_deleted);
+	bool argv0_kthread = read_cmdline(rootfd, pid, buf, sizeof buf, out);
+	/* A user-space process (no PF_KTHREAD) named like a kernel thread. */
+	if (r == 0 && !(st.flags & GW__PF_KTHREAD) &&
+	    (argv0_kthread || gw__kthread_like_name(out->comm, strlen(out->comm))))
+		out->marks |= GW_MARK_KTHREAD_DISGUISE;
 	snprintf(path, sizeof path, "%d/cgroup", (int)pid);
 	if (gw__proc_read(rootfd, path, buf, sizeof buf, &len) == 0)
 		gw__container_hint((const uint8_t *)buf, len, out->container,
@@ -236,5 +314,7 @@ int gw__process_read(int rootfd, int32_t pid, int64_t btime_us, long hz, struct 
 	snprintf(path, sizeof path, "%d/ns/net", (int)pid);
 	if (gw__proc_ns_id(rootfd, path, "net", &out->netns) < 0)
 		out->netns = 0;
+	if (ctx)
+		enrich(ctx, rootfd, pid, &x, out);
 	return 0;
 }

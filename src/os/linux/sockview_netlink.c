@@ -439,7 +439,7 @@ static int open_procinfo(struct gw_sockview *v, struct gw_err *err)
 {
 	if (!v->cfg.owners && !v->cfg.all_netns)
 		return 0;
-	int rc = gw_procinfo_new(v->proc_root, &v->procinfo, err);
+	int rc = gw__procinfo_open_view(&v->cfg, &v->procinfo, err);
 	if (rc == GW_ENOTSUP) {
 		v->procinfo = NULL;
 		return 0;

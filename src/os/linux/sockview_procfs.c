@@ -17,6 +17,7 @@
 struct gw_sockview {
 	struct gw_sockview_config cfg;
 	char *proc_root;
+	char *dpkg_info_dir; /* NULL: none */
 	int rootfd;
 	uint64_t self_netns;    /* namespace of proc_root/self: that of "net/" */
 	struct gw_procinfo *pi; /* when owners or all_netns */
@@ -34,7 +35,7 @@ static int ensure_procinfo(struct gw_sockview *v, struct gw_err *err)
 {
 	if (v->pi)
 		return 0;
-	return gw_procinfo_new(v->proc_root, &v->pi, err);
+	return gw__procinfo_open_view(&v->cfg, &v->pi, err);
 }
 
 static void procfs_close(struct gw_sockview *v)
@@ -45,6 +46,7 @@ static void procfs_close(struct gw_sockview *v)
 	if (v->rootfd >= 0)
 		close(v->rootfd);
 	free(v->proc_root);
+	free(v->dpkg_info_dir);
 	free(v);
 }
 
@@ -58,11 +60,13 @@ static int procfs_open(const struct gw_sockview_config *cfg, struct gw_sockview 
 	v->cfg = *cfg;
 	v->rootfd = -1;
 	v->proc_root = strdup(cfg->proc_root ? cfg->proc_root : "/proc");
-	if (!v->proc_root) {
+	v->dpkg_info_dir = cfg->dpkg_info_dir ? strdup(cfg->dpkg_info_dir) : NULL;
+	if (!v->proc_root || (cfg->dpkg_info_dir && !v->dpkg_info_dir)) {
 		procfs_close(v);
 		return gw_err_set(err, GW_ENOMEM, "out of memory");
 	}
 	v->cfg.proc_root = v->proc_root;
+	v->cfg.dpkg_info_dir = v->dpkg_info_dir;
 	v->rootfd = open(v->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (v->rootfd < 0 || faccessat(v->rootfd, "net/tcp", R_OK, 0) < 0) {
 		int e = errno;

@@ -1,6 +1,21 @@
 /* os/none/procinfo.c — process attribution on a platform without a port yet. */
 #include "ghostwire/procinfo.h"
 
+#include <string.h>
+
+void gw_procinfo_config_init(struct gw_procinfo_config *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+int gw_procinfo_open(const struct gw_procinfo_config *cfg, struct gw_procinfo **out,
+                     struct gw_err *err)
+{
+	(void)cfg;
+	*out = NULL;
+	return gw_err_set(err, GW_ENOTSUP, "process attribution is not supported on this platform");
+}
+
 int gw_procinfo_new(const char *proc_root, struct gw_procinfo **out, struct gw_err *err)
 {
 	(void)proc_root;

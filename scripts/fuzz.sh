@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Dfuzzing=true -Dtests=false \
-		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbundled_geoip=disabled >/dev/null || exit 1
 fi
 targets=$(sed -n "s/^foreach name : \[\(.*\)\]/\1/p" fuzz/meson.build | tr -d "' " | tr ',' ' ')
 set --
@@ -42,7 +42,7 @@ for t in $targets; do
 	set --
 	[ -f "fuzz/$t.dict" ] && set -- "-dict=fuzz/$t.dict"
 	echo "fuzz: $t for ${secs}s"
-	if ! UBSAN_OPTIONS=halt_on_error=1 "./build-fuzz/fuzz/$t" "$@" \
+	if ! UBSAN_OPTIONS=halt_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp "./build-fuzz/fuzz/$t" "$@" \
 		-max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/" "$seeds" >"$work/$t.log" 2>&1; then
 		echo "fuzz: $t FAILED"

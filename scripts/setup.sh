@@ -1,14 +1,17 @@
 #!/bin/sh
 # scripts/setup.sh [BUILD_DIR] — installs the Debian 12 packages ghostwire needs
 # (as root, only those missing), then configures and builds BUILD_DIR (default
-# build). Safe to run again: it does only what is left to do.
+# build). Safe to run again: it does only what is left to do. libloc-database,
+# location and libmaxmind-db-writer-perl make the bundled GeoIP database
+# (data/meson.build, about 25 s at the first build).
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
 
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libmaxminddb-dev
 libcriterion-dev libjansson-dev libssl-dev tshark tcpdump python3 python3-scapy clang
-libclang-rt-14-dev clang-format time iproute2 nftables"
+libclang-rt-14-dev clang-format time iproute2 nftables
+libloc-database location libmaxmind-db-writer-perl"
 
 missing=""
 for p in $packages; do

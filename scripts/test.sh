@@ -26,7 +26,7 @@ tally "$log"
 
 echo "== tests under ASan+UBSan (build-asan)"
 if [ ! -f build-asan/build.ninja ]; then
-	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbundled_geoip=disabled \
 		-Dbuildtype=debug >/dev/null
 fi
 if ninja -C build-asan >/dev/null; then

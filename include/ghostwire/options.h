@@ -34,6 +34,9 @@ struct gw_options {
 	uint32_t frag_slots;     /* first-fragment memory: datagrams tracked at once (4096) */
 	uint32_t frag_timeout_s; /* forget a first fragment after this long (30) */
 	uint64_t hash_seed;      /* flow hash key; 0 = pick one at random at start */
+	uint32_t geoip_cache;    /* GeoIP lookup cache entries (4096); 0 = no cache */
+	bool geoip_db_special;   /* also ask the GeoIP databases about private and other
+	                          * special ranges (off; for a site's own database) */
 };
 
 /* Fills o with the defaults above. */

@@ -12,6 +12,7 @@
 #include "ghostwire/poller.h"
 #include "ghostwire/verdict.h"
 #include "ghostwire/err.h"
+#include "ghostwire/geoip.h"
 
 enum gw_exit {
 	GW_EXIT_OK = 0,
@@ -74,5 +75,25 @@ void gw_cli_progress_init(struct gw_cli_progress *p, bool wanted);
 void gw_cli_progress_draw(struct gw_cli_progress *p, const struct gw_progress *at);
 /* Erases the line, before other output reaches the terminal. */
 void gw_cli_progress_clear(struct gw_cli_progress *p);
+
+/* --geoip FILE, repeatable (geoip_opt.c), for every command that enriches. */
+struct gw_cli_geoip {
+	const char *files[GW_GEOIP_MAX_DBS]; /* borrowed from argv */
+	size_t n;
+};
+/* Records one --geoip FILE; prints why and returns false beyond GW_GEOIP_MAX_DBS. */
+bool gw_cli_geoip_add(struct gw_cli_geoip *g, const char *file);
+/* Opens the --geoip files, or with none the default ones (the bundled database,
+ * else /usr/share/GeoIP, /var/lib/GeoIP). With no database at all the result
+ * labels special ranges only; note_if_none then says so on stderr. Prints the
+ * error naming the file and returns NULL when one cannot be used. Free with
+ * gw_geoip_free. */
+struct gw_geoip *gw_cli_geoip_open(const struct gw_cli_geoip *g, const struct gw_options *o,
+                                   bool note_if_none);
+/* `ghostwire version`'s GeoIP lines: libmaxminddb, the default database in
+ * use, its date and its attribution (or why there is none). */
+void gw_cli_geoip_describe(FILE *out, const struct gw_options *o);
+
+int gw_cli_lookup(int argc, char **argv);
 
 #endif

@@ -24,8 +24,10 @@ static const char usage[] =
         "  watch      capture live and report the traffic no socket explains\n"
         "  record     record a session: a capture and its socket timeline\n"
         "  replay     judge every flow of a recorded session against its sockets\n"
+        "  lookup     what a report says about IP addresses: special range, or GeoIP\n"
+        "             country, AS number and organisation\n"
         "  help       this text; `ghostwire COMMAND --help` for a command\n"
-        "  version    version and libraries\n"
+        "  version    version, libraries, and the GeoIP database in use\n"
         "\n"
         "See ghostwire(1) and docs/ for details.\n";
 
@@ -58,12 +60,17 @@ int main(int argc, char **argv)
 		return gw_cli_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "watch") == 0)
 		return gw_cli_watch(argc - 1, argv + 1);
+	if (strcmp(cmd, "lookup") == 0)
+		return gw_cli_lookup(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage, stdout);
 		return GW_EXIT_OK;
 	}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostwire %s\n%s\n", GW_VERSION, pcap_lib_version());
+		struct gw_options o;
+		gw_options_init(&o);
+		gw_cli_geoip_describe(stdout, &o);
 		return GW_EXIT_OK;
 	}
 	gw_cli_error("unknown command '%s'", cmd);

@@ -17,4 +17,6 @@ void gw_options_init(struct gw_options *o)
 	o->frag_slots = 4096;
 	o->frag_timeout_s = 30;
 	o->hash_seed = 0;
+	o->geoip_cache = 4096;
+	o->geoip_db_special = false;
 }

@@ -43,6 +43,14 @@ check "truncated json: complete false" 2 '"complete":false' -- "$gw" flows --jso
 check "bad filter" 1 "bad filter" -- "$gw" flows -r "$root/pcaps/wire/en10mb_tcp.pcap" -f "port banana"
 check "stdin" 0 "192.0.2.10" -- sh -c "\"$gw\" flows -r - < \"$root/pcaps/wire/en10mb_tcp.pcap\""
 check "version" 0 "libpcap" -- "$gw" version
+check "version names the GeoIP database" 0 "GeoIP database: " -- "$gw" version
+check "lookup: special range" 0 "^203.0.113.5  documentation$" -- "$gw" lookup 203.0.113.5
+check "lookup: two --geoip files" 0 "^8.8.8.8  unknown$" -- "$gw" lookup \
+	--geoip "$root/tests/fixtures/geoip/city.mmdb" --geoip "$root/tests/fixtures/geoip/asn.mmdb" 8.8.8.8
+check "lookup: json" 0 '"special":"private"' -- "$gw" lookup --json 10.0.0.1
+check "lookup: not an address" 64 "'1.2.3' is not" -- "$gw" lookup 1.2.3
+check "lookup: missing database names it" 1 "/nonexistent.mmdb" -- "$gw" lookup --geoip /nonexistent.mmdb 1.1.1.1
+check "lookup: corrupt database names it" 1 "text.pcap: not a usable MaxMind DB" -- "$gw" lookup --geoip "$tmp/text.pcap" 1.1.1.1
 
 # Every JSON line parses, the last is the summary, the flows sum to the decoded packets.
 if command -v /usr/bin/python3 >/dev/null 2>&1; then

@@ -23,6 +23,11 @@ struct gw_poller_config {
 	uint32_t fast_window_ms;   /* how long after a fork or exec (1000) */
 	uint32_t snapshot_every;   /* a full snapshot every N polls, deltas between (60) */
 	unsigned events;           /* GW_HEV_SRC_* to subscribe to (all) */
+	/* The procfs cross-check (procfs-hidden): every N ms, the view's sockets
+	 * that /proc/net does not list (10000; 0 = never; only for the netlink
+	 * view). procfs_check_root: the /proc to read (NULL: view_cfg.proc_root). */
+	uint32_t procfs_check_ms;
+	const char *procfs_check_root;
 };
 
 void gw_poller_config_init(struct gw_poller_config *c);
@@ -41,6 +46,9 @@ struct gw_poller_stats {
 	uint64_t event_overruns;   /* kernel event queues that overflowed */
 	uint64_t clock_steps_back; /* wall clock went backwards: times held */
 	uint64_t record_dropped;   /* sockets or processes past a record's ceiling */
+	uint64_t procfs_checks;    /* cross-checks against /proc/net done */
+	uint64_t procfs_hidden;    /* sockets found hidden from /proc/net (each time seen) */
+	uint64_t procfs_errors;    /* cross-checks that failed */
 };
 
 struct gw_poller;

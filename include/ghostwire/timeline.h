@@ -36,6 +36,7 @@ enum gw_tl_type {
 	GW_TL_PROCESS, /* event, pid, ppid; set: the process's details if known */
 	GW_TL_ADDRESS, /* event "add" / "del" of a local address: addr */
 	GW_TL_CAPTURE, /* the capture dropped `drops` packets between since_us and ts */
+	GW_TL_HIDDEN,  /* set: sockets the view listed and /proc/net did not, with owners */
 };
 
 struct gw_tl_record {

@@ -74,6 +74,9 @@ struct gw_verdict {
 	unsigned n_clients;
 };
 
+/* A finding: unexplained, or explained by a socket hidden from /proc/net. */
+bool gw_verdict_is_finding(const struct gw_verdict *v);
+
 const char *gw_verdict_kind_name(enum gw_verdict_kind k);         /* "explained", ... */
 const char *gw_unexplained_kind_name(enum gw_unexplained_kind k); /* "hidden-listener", ... */
 /* Writes the hint names joined by ',' into buf; returns buf. */

@@ -8,20 +8,38 @@
 
 #include "ghostwire/err.h"
 #include "ghostwire/flow.h"
+#include "ghostwire/geoip.h"
 #include "ghostwire/verdict.h"
 
 #define GW_VERDICT_SCHEMA_VERSION 2
 
-/* The final verdict of a flow that ended (ghostwire.stage "final"). */
+#define GW_ENRICH_MAX_NAMES       4
+
+/* What enrichment says of a flow beside its verdict: where its remote end is
+ * and the names it had on the wire. Every part optional; strings borrowed. */
+struct gw_verdict_enrich {
+	bool has_remote_geo;
+	struct gw_geoip_result remote_geo; /* special range, or country and AS */
+	const char *server_name;           /* the flow's own name: TLS SNI or HTTP Host; NULL */
+	const char *server_name_source;    /* "tls-sni" or "http-host" */
+	const char *names[GW_ENRICH_MAX_NAMES]; /* the remote address's names (DNS answers) */
+	size_t n_names;
+};
+
+/* The final verdict of a flow that ended (ghostwire.stage "final"); e may be
+ * NULL. */
 int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end why,
-                          const struct gw_verdict *v, struct gw_err *err) GW_MUST_CHECK;
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                          struct gw_err *err) GW_MUST_CHECK;
 /* The verdict on a flow's opening, decided at decided_us while it goes on
  * (ghostwire.stage "opening"; written for findings). */
 int gw_verdict_print_opening_json(FILE *out, const struct gw_flow *f, int64_t decided_us,
-                                  const struct gw_verdict *v, struct gw_err *err) GW_MUST_CHECK;
+                                  const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                                  struct gw_err *err) GW_MUST_CHECK;
 
 /* One or two lines: what the flow was, the verdict, its kind, hints and reason,
  * and the owner or the raw/packet socket holders. */
-void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v);
+void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v,
+                           const struct gw_verdict_enrich *e);
 
 #endif

@@ -11,6 +11,7 @@
 #include "ghostwire/engine.h"
 #include "ghostwire/poller.h"
 #include "ghostwire/verdict.h"
+#include "ghostwire/verdict_report.h"
 #include "ghostwire/err.h"
 #include "ghostwire/geoip.h"
 
@@ -90,6 +91,20 @@ bool gw_cli_geoip_add(struct gw_cli_geoip *g, const char *file);
  * gw_geoip_free. */
 struct gw_geoip *gw_cli_geoip_open(const struct gw_cli_geoip *g, const struct gw_options *o,
                                    bool note_if_none);
+/* What replay and watch add to verdicts (enrich.c). */
+struct gw_cli_enricher {
+	struct gw_geoip *geo;
+	uint64_t geo_errors; /* lookups that failed (a corrupt database): counted, warned once */
+};
+/* Opens the GeoIP databases (files, or the default ones); GW_EXIT_FAIL, with
+ * a message naming the file, if one cannot be used. */
+int gw_cli_enricher_open(struct gw_cli_enricher *x, const struct gw_cli_geoip *files,
+                         const struct gw_options *o);
+void gw_cli_enricher_close(struct gw_cli_enricher *x);
+/* Fills *out for flow f. */
+void gw_cli_enrich(struct gw_cli_enricher *x, const struct gw_flow *f,
+                   struct gw_verdict_enrich *out);
+
 /* `ghostwire version`'s GeoIP lines: libmaxminddb, the default database in
  * use, its date and its attribution (or why there is none). */
 void gw_cli_geoip_describe(FILE *out, const struct gw_options *o);

@@ -26,12 +26,16 @@ static const char replay_usage[] =
         "  -j, --json             every verdict as a JSON line (docs/verdicts-json.md)\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
+        "      --geoip FILE       a MaxMind DB for country and AS (repeatable; default:\n"
+        "                         the bundled database, else /usr/share/GeoIP; see\n"
+        "                         docs/geoip.md)\n"
         "  -L, --local-net CIDR   also local (the timeline gives the host's addresses)\n"
         "      --max-flows N      flows held at once (default 262144)\n"
         "      --no-progress      no progress line on stderr\n";
 
 enum {
 	OPT_GRACE = 256,
+	OPT_GEOIP,
 	OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS
 };
@@ -42,6 +46,7 @@ static const struct option long_options[] = {
         {"json", no_argument, NULL, 'j'},
         {"all", no_argument, NULL, 'a'},
         {"grace", required_argument, NULL, OPT_GRACE},
+        {"geoip", required_argument, NULL, OPT_GEOIP},
         {"local-net", required_argument, NULL, 'L'},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -53,6 +58,7 @@ struct replay_args {
 	struct gw_options opt;
 	struct gw_correlator_config ccfg;
 	char capture[4096], sockets[4096];
+	struct gw_cli_geoip geoip;
 	bool json, all, progress;
 };
 
@@ -112,6 +118,10 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->ccfg.grace_us = (int64_t)(g * 1e6);
 			break;
 		}
+		case OPT_GEOIP:
+			if (!gw_cli_geoip_add(&a->geoip, optarg))
+				return GW_EXIT_USAGE;
+			break;
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
 			    gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) <
@@ -216,6 +226,7 @@ struct judge_ctx {
 	struct gw_correlator *corr;
 	struct timeline_feed feed;
 	struct gw_cli_progress progress;
+	struct gw_cli_enricher enrich;
 	int write_error;
 };
 
@@ -228,15 +239,17 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(j->corr);
 	feed_until(&j->feed, j->corr, j->args->sockets, decided);
 	gw_correlator_judge_opening(j->corr, f, &v);
-	if (v.kind != GW_VERDICT_UNEXPLAINED)
+	if (!gw_verdict_is_finding(&v))
 		return false;
+	struct gw_verdict_enrich e;
+	gw_cli_enrich(&j->enrich, f, &e);
 	gw_cli_progress_clear(&j->progress);
 	if (j->args->json) {
 		struct gw_err err = {0};
-		if (gw_verdict_print_opening_json(stdout, f, decided, &v, &err) < 0)
+		if (gw_verdict_print_opening_json(stdout, f, decided, &v, &e, &err) < 0)
 			j->write_error = 1;
 	} else {
-		gw_verdict_print_text(stdout, f, &v);
+		gw_verdict_print_text(stdout, f, &v, &e);
 	}
 	return true;
 }
@@ -247,13 +260,15 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	struct gw_verdict v;
 	feed_until(&j->feed, j->corr, j->args->sockets, f->last_us + j->args->ccfg.grace_us);
 	gw_correlator_judge(j->corr, f, &v);
+	struct gw_verdict_enrich e;
+	gw_cli_enrich(&j->enrich, f, &e);
 	gw_cli_progress_clear(&j->progress);
 	if (j->args->json) {
 		struct gw_err err = {0};
-		if (gw_verdict_print_json(stdout, f, why, &v, &err) < 0)
+		if (gw_verdict_print_json(stdout, f, why, &v, &e, &err) < 0)
 			j->write_error = 1;
 	} else if (gw_cli_verdict_worth_text(f, &v, j->args->all)) {
-		gw_verdict_print_text(stdout, f, &v);
+		gw_verdict_print_text(stdout, f, &v, &e);
 	}
 }
 
@@ -301,7 +316,12 @@ int gw_cli_replay(int argc, char **argv)
 		return GW_EXIT_FAIL;
 	}
 	struct judge_ctx j = {.args = &a, .corr = corr};
+	if (gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0) {
+		gw_correlator_free(corr);
+		return GW_EXIT_FAIL;
+	}
 	if ((r = feed_open(&a, corr, &j.feed)) != 0) {
+		gw_cli_enricher_close(&j.enrich);
 		gw_correlator_free(corr);
 		return r;
 	}
@@ -309,6 +329,7 @@ int gw_cli_replay(int argc, char **argv)
 	if (gw_capture_open_file(a.capture, &a.opt, &cap, &err) < 0) {
 		gw_cli_error("%s", err.msg);
 		feed_close(&j.feed);
+		gw_cli_enricher_close(&j.enrich);
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}
@@ -333,6 +354,7 @@ int gw_cli_replay(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	gw_capture_free(cap);
 	feed_close(&j.feed);
+	gw_cli_enricher_close(&j.enrich);
 	gw_correlator_free(corr);
 	if (j.write_error || fflush(stdout) != 0) {
 		gw_cli_error("writing the verdicts failed");

@@ -33,6 +33,8 @@ static const char watch_usage[] =
         "      --duration S       stop after S seconds (default: until Ctrl-C)\n"
         "  -f, --filter EXPR      BPF filter\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
+        "      --geoip FILE       a MaxMind DB for country and AS (repeatable; default:\n"
+        "                         the bundled database, else /usr/share/GeoIP)\n"
         "      --idle-timeout S   judge a flow after S seconds without packets (300)\n"
         "      --closed-timeout S judge a closed TCP flow S seconds after it closed (5)\n"
         "      --interval MS      between socket polls (default 1000)\n"
@@ -53,7 +55,8 @@ enum {
 	OPT_USER,
 	OPT_STAY_ROOT,
 	OPT_IDLE,
-	OPT_CLOSED
+	OPT_CLOSED,
+	OPT_GEOIP
 };
 
 static const struct option long_options[] = {
@@ -64,6 +67,7 @@ static const struct option long_options[] = {
         {"duration", required_argument, NULL, OPT_DURATION},
         {"filter", required_argument, NULL, 'f'},
         {"grace", required_argument, NULL, OPT_GRACE},
+        {"geoip", required_argument, NULL, OPT_GEOIP},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -100,6 +104,8 @@ struct watch {
 	struct gw_correlator *corr;
 	struct gw_capture *cap;
 	struct gw_cli_loss loss;
+	struct gw_cli_geoip geoip;
+	struct gw_cli_enricher enrich;
 	int write_error;
 };
 
@@ -165,6 +171,10 @@ static int parse_args(int argc, char **argv, struct watch *w)
 				return GW_EXIT_USAGE;
 			w->opt.closed_timeout_s = (uint32_t)v;
 			break;
+		case OPT_GEOIP:
+			if (!gw_cli_geoip_add(&w->geoip, optarg))
+				return GW_EXIT_USAGE;
+			break;
 		case OPT_STAY_ROOT:
 			w->user = NULL;
 			break;
@@ -214,17 +224,19 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	struct watch *w = ud;
 	struct gw_verdict v;
 	gw_correlator_judge_opening(w->corr, f, &v);
-	if (v.kind != GW_VERDICT_UNEXPLAINED)
+	if (!gw_verdict_is_finding(&v))
 		return false;
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
+	struct gw_verdict_enrich e;
+	gw_cli_enrich(&w->enrich, f, &e);
 	if (w->json) {
 		struct gw_err err = {0};
-		if (gw_verdict_print_opening_json(w->json, f, decided, &v, &err) < 0 ||
+		if (gw_verdict_print_opening_json(w->json, f, decided, &v, &e, &err) < 0 ||
 		    fflush(w->json) != 0)
 			w->write_error = 1;
 	}
 	if (w->json != stdout) {
-		gw_verdict_print_text(stdout, f, &v);
+		gw_verdict_print_text(stdout, f, &v, &e);
 		fflush(stdout);
 	}
 	return true;
@@ -235,13 +247,16 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	struct watch *w = ud;
 	struct gw_verdict v;
 	gw_correlator_judge(w->corr, f, &v);
+	struct gw_verdict_enrich e;
+	gw_cli_enrich(&w->enrich, f, &e);
 	if (w->json) {
 		struct gw_err err = {0};
-		if (gw_verdict_print_json(w->json, f, why, &v, &err) < 0 || fflush(w->json) != 0)
+		if (gw_verdict_print_json(w->json, f, why, &v, &e, &err) < 0 ||
+		    fflush(w->json) != 0)
 			w->write_error = 1;
 	}
 	if (w->json != stdout && gw_cli_verdict_worth_text(f, &v, w->all)) {
-		gw_verdict_print_text(stdout, f, &v);
+		gw_verdict_print_text(stdout, f, &v, &e);
 		fflush(stdout);
 	}
 }
@@ -254,13 +269,16 @@ static void print_counters(const struct watch *w)
 	const struct gw_correlator_stats *k = gw_correlator_stats(w->corr);
 	fprintf(stderr,
 	        "ghostwire: captured %llu (dropped: kernel %llu, interface %llu); polls %llu "
-	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found); verdicts: "
+	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found); /proc/net "
+	        "cross-checks %llu (%llu hidden sockets, %llu failed); verdicts: "
 	        "%llu explained, %llu kernel-response, %llu transit, %llu unexplained\n",
 	        (unsigned long long)cs.received, (unsigned long long)cs.dropped_kernel,
 	        (unsigned long long)cs.dropped_iface, (unsigned long long)ps->polls,
 	        ps->polls ? (double)ps->poll_us_total / (double)ps->polls / 1000.0 : 0.0,
 	        (double)ps->poll_us_max / 1000.0, (unsigned long long)ps->poll_errors,
 	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits,
+	        (unsigned long long)ps->procfs_checks, (unsigned long long)ps->procfs_hidden,
+	        (unsigned long long)ps->procfs_errors,
 	        (unsigned long long)k->verdicts[GW_VERDICT_EXPLAINED],
 	        (unsigned long long)k->verdicts[GW_VERDICT_KERNEL_RESPONSE],
 	        (unsigned long long)k->verdicts[GW_VERDICT_TRANSIT],
@@ -336,6 +354,8 @@ static int open_all(struct watch *w)
 	if (gw_host_addrs(w->opt.local_nets + w->opt.n_local_nets, room, &n, &err) < 0)
 		gw_cli_error("warning: %s", err.msg);
 	w->opt.n_local_nets += n;
+	if (gw_cli_enricher_open(&w->enrich, &w->geoip, &w->opt) != 0)
+		return GW_EXIT_FAIL;
 	if (gw_capture_open_live(&w->opt, &w->cap, &err) < 0 ||
 	    gw_correlator_new(&w->ccfg, &w->corr, &err) < 0) {
 		gw_cli_error("%s", err.msg);
@@ -384,7 +404,8 @@ int gw_cli_watch(int argc, char **argv)
 		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 		                                .flow_new = on_flow_new,
 		                                .flow_due = on_flow_due,
-		                                .due_delay_us = gw_correlator_opening_delay_us(w.corr),
+		                                .due_delay_us =
+		                                        gw_correlator_opening_delay_us(w.corr),
 		                                .housekeeping = housekeeping,
 		                                .ud = &w};
 		struct gw_run_summary sum;
@@ -420,5 +441,6 @@ int gw_cli_watch(int argc, char **argv)
 	}
 	gw_correlator_free(w.corr);
 	gw_capture_free(w.cap);
+	gw_cli_enricher_close(&w.enrich);
 	return status;
 }

@@ -5,7 +5,7 @@
 
 bool gw_cli_verdict_worth_text(const struct gw_flow *f, const struct gw_verdict *v, bool all)
 {
-	bool finding = v->kind == GW_VERDICT_UNEXPLAINED;
+	bool finding = gw_verdict_is_finding(v);
 	if (all)
 		return true;
 	return f->alerted ? !finding : finding;

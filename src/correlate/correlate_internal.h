@@ -40,6 +40,7 @@ struct gw__hist_entry {
 	int32_t owner_pid;     /* the owner, once any observation knew it */
 	bool owner_known;      /* owner_pid is set (kept when later records lose the owner) */
 	bool listened;         /* TCP: some observation showed it in LISTEN */
+	bool procfs_hidden;    /* a hidden record: the view listed it, /proc/net did not */
 	uint8_t list;          /* enum gw__hist_list */
 	uint32_t mark;         /* the record that last listed it (snapshot/delta bookkeeping) */
 	uint32_t id_hash;      /* hash of its identity (rehashing without recomputing) */

@@ -835,6 +835,24 @@ static void apply_destroy(struct gw_correlator *c, const struct gw_tl_record *re
 	}
 }
 
+/* A hidden record: the sockets /proc/net did not list, each marked (and
+ * observed present: the view had just listed them). */
+static void hidden_from_procfs(struct gw_correlator *c, const struct gw_tl_record *rec, int64_t ts)
+{
+	take_processes(c, &rec->set);
+	for (size_t i = 0; i < rec->set.n_socks; i++) {
+		struct gw__hist_entry *e = gw__hist_upsert(&c->hist, &rec->set.socks[i], ts);
+		if (!e) {
+			c->stats.alloc_failures++;
+			continue;
+		}
+		gw__hist_observe(&c->hist, e, &rec->set.socks[i], ts);
+		if (!e->procfs_hidden)
+			c->stats.procfs_hidden++;
+		e->procfs_hidden = true;
+	}
+}
+
 /* A capture record: the interval in which packets were lost, for the
  * capture-loss hint. */
 static void capture_loss(struct gw_correlator *c, const struct gw_tl_record *rec)
@@ -883,6 +901,9 @@ int gw_correlator_apply(struct gw_correlator *c, const struct gw_tl_record *rec,
 		break;
 	case GW_TL_CAPTURE:
 		capture_loss(c, rec);
+		break;
+	case GW_TL_HIDDEN:
+		hidden_from_procfs(c, rec, ts);
 		break;
 	default:
 		return gw_err_set(err, GW_EINVAL, "correlator: unknown timeline record type %d",

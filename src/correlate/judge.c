@@ -38,8 +38,11 @@
  * (a SYN-ACK making a kernel RST look like something else, say). proxy on an
  * explained flow: its owner accepted loopback connections from other
  * processes on its listeners during the window (the clients are named). Not
- * computed yet: procfs-hidden; proxies known only by a tun device or a
- * transparent socket. */
+ * computed yet: proxies known only by a tun device or a
+ * transparent socket. procfs-hidden on an explained flow whose socket a hidden
+ * record named: the view (sock_diag) listed it, /proc/net did not — what a
+ * rootkit hooking /proc/net/tcp does to hide from netstat; such a verdict is
+ * a finding. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -740,6 +743,10 @@ static void judge_in(struct gw_correlator *c, const struct gw_flow *f, struct wi
 		if (e) {
 			explain(c, e, m, v);
 			proxy_hint(c, w, v);
+			if (e->procfs_hidden) {
+				v->hints |= GW_HINT_PROCFS_HIDDEN;
+				append_reason(v, "; hidden from /proc/net");
+			}
 			return;
 		}
 	}

@@ -59,3 +59,8 @@ const char *gw_hint_names(uint32_t hints, char *buf, size_t size)
 	}
 	return buf;
 }
+
+bool gw_verdict_is_finding(const struct gw_verdict *v)
+{
+	return v->kind == GW_VERDICT_UNEXPLAINED || (v->hints & GW_HINT_PROCFS_HIDDEN);
+}

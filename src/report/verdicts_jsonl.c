@@ -52,6 +52,19 @@ static const char *direction(const struct gw_flow *f)
 	return f->opener == GW_DIR_OUT ? "outbound" : "inbound";
 }
 
+/* A list of names ("a,b,c") as a JSON array. */
+static json_t *names_json(const char *names)
+{
+	json_t *a = json_array();
+	for (const char *p = names; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (comma ? 1 : 0);
+	}
+	return a;
+}
+
 static json_t *process_json(const struct gw_process *p)
 {
 	json_t *o = json_object();
@@ -64,7 +77,12 @@ static json_t *process_json(const struct gw_process *p)
 	json_object_set_new(o, "parent", json_pack("{s:i}", "pid", p->ppid));
 	char uid[16]; /* ECS user.id is a string */
 	snprintf(uid, sizeof uid, "%u", p->uid);
-	json_object_set_new(o, "user", json_pack("{s:s}", "id", uid));
+	json_t *user = json_pack("{s:s}", "id", uid);
+	if (p->user[0])
+		json_object_set_new(user, "name", json_string(p->user));
+	json_object_set_new(o, "user", user);
+	if (p->exe_hash_status == GW_EXE_HASH_OK)
+		json_object_set_new(o, "hash", json_pack("{s:s}", "sha256", p->exe_sha256));
 	if (p->start_us)
 		json_object_set_new(o, "start", time_json(p->start_us));
 	if (p->container[0])
@@ -108,29 +126,62 @@ static json_t *clients_json(const struct gw_verdict *v)
 static json_t *hints_json(uint32_t hints)
 {
 	char buf[256];
-	json_t *a = json_array();
-	const char *names = gw_hint_names(hints, buf, sizeof buf);
-	for (const char *p = names; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (comma ? 1 : 0);
+	return names_json(gw_hint_names(hints, buf, sizeof buf));
+}
+
+/* ghostwire.process: what ECS has no field for. */
+static json_t *process_extra_json(const struct gw_process *p)
+{
+	char buf[256];
+	json_t *o = json_object();
+	json_object_set_new(o, "marks",
+	                    names_json(gw_process_mark_names(p->marks, buf, sizeof buf)));
+	json_object_set_new(o, "exe_deleted", json_boolean(p->exe_deleted));
+	json_object_set_new(o, "exe_hash_status",
+	                    json_string(gw_exe_hash_status_name(p->exe_hash_status)));
+	return o;
+}
+
+/* ECS geo and as of the remote end; special ranges have neither. */
+static void remote_geo_json(json_t *end, const struct gw_geoip_result *g)
+{
+	if (g->country[0])
+		json_object_set_new(end, "geo", json_pack("{s:s}", "country_iso_code", g->country));
+	if (g->asn) {
+		json_t *as = json_pack("{s:I}", "number", (json_int_t)g->asn);
+		if (g->as_org[0])
+			json_object_set_new(as, "organization",
+			                    json_pack("{s:s}", "name", g->as_org));
+		json_object_set_new(end, "as", as);
 	}
+}
+
+/* ghostwire.remote: the range and network flags of the remote end. */
+static json_t *remote_extra_json(const struct gw_geoip_result *g)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "range",
+	                    json_string(gw_geoip_special_name((enum gw_geoip_special)g->special)));
+	json_t *flags = json_array();
+	for (unsigned i = 0; i < GW_GEOIP_N_FLAGS; i++)
+		if (g->flags & (1u << i))
+			json_array_append_new(flags, json_string(gw_geoip_flag_name(1u << i)));
+	json_object_set_new(o, "flags", flags);
+	return o;
+}
+
+static json_t *names_array(const struct gw_verdict_enrich *e)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < e->n_names; i++)
+		json_array_append_new(a, json_string(e->names[i]));
 	return a;
 }
 
 static json_t *quirks_json(uint8_t quirks)
 {
 	char buf[64];
-	json_t *a = json_array();
-	const char *names = gw_syn_quirk_names(quirks, buf, sizeof buf);
-	for (const char *p = names; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (comma ? 1 : 0);
-	}
-	return a;
+	return names_json(gw_syn_quirk_names(quirks, buf, sizeof buf));
 }
 
 /* What a line says: a flow's final verdict when it ended, or the verdict on
@@ -142,7 +193,7 @@ struct line {
 };
 
 static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
-                              const struct gw_verdict *v)
+                              const struct gw_verdict *v, const struct gw_verdict_enrich *e)
 {
 	json_t *g = json_object();
 	json_object_set_new(g, "schema_version", json_integer(GW_VERDICT_SCHEMA_VERSION));
@@ -169,6 +220,16 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 	}
 	if (v->owner_netns)
 		json_object_set_new(g, "owner_netns", json_integer((json_int_t)v->owner_netns));
+	if (v->has_owner)
+		json_object_set_new(g, "process", process_extra_json(&v->owner));
+	if (e && e->has_remote_geo)
+		json_object_set_new(g, "remote", remote_extra_json(&e->remote_geo));
+	if (e && e->server_name) {
+		json_object_set_new(g, "server_name", json_string(e->server_name));
+		json_object_set_new(g, "server_name_source", json_string(e->server_name_source));
+	}
+	if (e && e->n_names)
+		json_object_set_new(g, "names", names_array(e));
 	if (v->n_holders)
 		json_object_set_new(g, "holders", holders_json(v));
 	if (v->n_clients)
@@ -204,7 +265,8 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 }
 
 static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
-                      const struct gw_verdict *v, struct gw_err *err)
+                      const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                      struct gw_err *err)
 {
 	struct gw_addr local, remote;
 	gw_flow_local_addr(f, &local);
@@ -220,12 +282,21 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	                                    f->bytes[GW_DIR_IN], ports)
 	                         : end_json(&local, f->key.local_port, f->packets[GW_DIR_OUT],
 	                                    f->bytes[GW_DIR_OUT], ports);
+	json_t *remote_end = out_opened ? dst : src;
+	if (e && e->has_remote_geo)
+		remote_geo_json(remote_end, &e->remote_geo);
+	const char *domain = e ? (e->server_name ? e->server_name
+	                          : e->n_names   ? e->names[0]
+	                                         : NULL)
+	                       : NULL;
+	if (domain)
+		json_object_set_new(remote_end, "domain", json_string(domain));
 	char proto[16];
 	json_t *o = json_object();
 	json_object_set_new(o, "@timestamp", time_json(l->opening ? l->decided_us : f->last_us));
 	json_t *event = json_object();
 	json_object_set_new(event, "kind",
-	                    json_string(v->kind == GW_VERDICT_UNEXPLAINED ? "alert" : "event"));
+	                    json_string(gw_verdict_is_finding(v) ? "alert" : "event"));
 	json_object_set_new(event, "category", json_pack("[s]", "network"));
 	json_object_set_new(event, "type",
 	                    json_pack("[s,s]", "connection", l->opening ? "start" : "end"));
@@ -256,7 +327,7 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	json_object_set_new(o, "network", net);
 	if (v->has_owner)
 		json_object_set_new(o, "process", process_json(&v->owner));
-	json_object_set_new(o, "ghostwire", ghostwire_json(f, l, v));
+	json_object_set_new(o, "ghostwire", ghostwire_json(f, l, v, e));
 	int r = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (r < 0 || fputc('\n', out) == EOF)
@@ -265,15 +336,17 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 }
 
 int gw_verdict_print_json(FILE *out, const struct gw_flow *f, enum gw_flow_end why,
-                          const struct gw_verdict *v, struct gw_err *err)
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                          struct gw_err *err)
 {
 	struct line l = {.why = why};
-	return print_line(out, f, &l, v, err);
+	return print_line(out, f, &l, v, e, err);
 }
 
 int gw_verdict_print_opening_json(FILE *out, const struct gw_flow *f, int64_t decided_us,
-                                  const struct gw_verdict *v, struct gw_err *err)
+                                  const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                                  struct gw_err *err)
 {
 	struct line l = {.opening = true, .decided_us = decided_us};
-	return print_line(out, f, &l, v, err);
+	return print_line(out, f, &l, v, e, err);
 }

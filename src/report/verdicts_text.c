@@ -12,7 +12,8 @@ static void endpoint(const struct gw_addr *a, uint16_t port, char *buf, size_t s
 	snprintf(buf, size, a->family == GW_AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
-void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v)
+void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v,
+                           const struct gw_verdict_enrich *e)
 {
 	struct gw_addr a;
 	char local[64], remote[64], proto[16], when[32], hints[256];
@@ -28,10 +29,26 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 		fprintf(out, "  [%s]", gw_unexplained_kind_name(v->unexplained));
 	if (v->hints)
 		fprintf(out, "  hints: %s", gw_hint_names(v->hints, hints, sizeof hints));
-	if (v->has_owner)
-		fprintf(out, "  %s[%d] %s", v->owner.comm, v->owner.pid, v->owner.exe);
+	if (e && e->has_remote_geo) {
+		char geo[160];
+		fprintf(out, "  [%s]", gw_geoip_format(&e->remote_geo, geo, sizeof geo));
+	}
+	if (e && e->server_name)
+		fprintf(out, "  %s", e->server_name);
+	else if (e && e->n_names)
+		fprintf(out, "  (%s)", e->names[0]);
+	if (v->has_owner) {
+		char marks[128];
+		fprintf(out, "  %s[%d] %s%s", v->owner.comm, v->owner.pid, v->owner.exe,
+		        v->owner.exe_deleted ? " (deleted)" : "");
+		if (v->owner.user[0])
+			fprintf(out, " user=%s", v->owner.user);
+		if (v->owner.marks)
+			fprintf(out, " marks=%s",
+			        gw_process_mark_names(v->owner.marks, marks, sizeof marks));
+	}
 	fputc('\n', out);
-	if (v->reason[0] && (v->kind == GW_VERDICT_UNEXPLAINED || !v->has_owner))
+	if (v->reason[0] && (gw_verdict_is_finding(v) || !v->has_owner))
 		fprintf(out, "    %s\n", v->reason);
 	for (unsigned i = 0; i < v->n_clients; i++) {
 		const struct gw_holder *h = &v->clients[i];

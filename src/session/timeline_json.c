@@ -114,7 +114,7 @@ json_t *gw__tl_time_to_json(int64_t us, struct gw_err *err)
 static const char *const type_names[] = {
         [GW_TL_SNAPSHOT] = "snapshot", [GW_TL_DELTA] = "delta",     [GW_TL_LOOKUP] = "lookup",
         [GW_TL_DESTROY] = "destroy",   [GW_TL_PROCESS] = "process", [GW_TL_ADDRESS] = "address",
-        [GW_TL_CAPTURE] = "capture",
+        [GW_TL_CAPTURE] = "capture",   [GW_TL_HIDDEN] = "hidden",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))

@@ -396,6 +396,11 @@ static int body_from_json(const json_t *o, struct gw_tl_record *rec, struct gw_e
 		return address_from_json(o, rec, err);
 	case GW_TL_CAPTURE:
 		return capture_from_json(o, rec, err);
+	case GW_TL_HIDDEN:
+		return sockets_from_json(o, "hidden", "sockets", &rec->set, err) < 0 ||
+		                       processes_from_json(o, "hidden", &rec->set, err) < 0
+		               ? GW_EFORMAT
+		               : 0;
 	default:
 		return GW_EFORMAT;
 	}
@@ -411,7 +416,7 @@ static int record_from_json(const json_t *o, struct gw_tl_record *rec, struct gw
 		char buf[40];
 		return gw_err_set(err, GW_EFORMAT,
 		                  "\"type\": \"%s\" is not a record type of version %d (snapshot, "
-		                  "delta, lookup, destroy, process, address, capture)",
+		                  "delta, lookup, destroy, process, address, capture, hidden)",
 		                  gw__tl_printable(json_string_value(type),
 		                                   json_string_length(type), buf, sizeof buf),
 		                  GW_TIMELINE_VERSION);

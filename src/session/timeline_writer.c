@@ -172,6 +172,8 @@ static int check_shape(const struct gw_tl_record *rec, struct gw_err *err)
 		    !gw__tl_event_valid(rec->type, rec->event))
 			return gw_err_set(err, GW_EINVAL, "unknown event");
 		return 0;
+	case GW_TL_HIDDEN:
+		return 0;
 	case GW_TL_CAPTURE:
 		if (s->n_socks || s->n_procs || rec->since_us > rec->ts_us)
 			return gw_err_set(err, GW_EINVAL,
@@ -223,6 +225,9 @@ static bool put_body(json_t *o, const struct gw_tl_record *rec, struct gw_err *e
 	case GW_TL_ADDRESS:
 		return put(o, "event", json_string(rec->event), err) &&
 		       put(o, "addr", gw__tl_cidr_to_json(&rec->addr, "address", err), err);
+	case GW_TL_HIDDEN:
+		return put(o, "sockets", sockets_to_json(s->socks, s->n_socks, err), err) &&
+		       put(o, "processes", processes_to_json(s->procs, s->n_procs, err), err);
 	case GW_TL_CAPTURE:
 		return put(o, "since", gw__tl_time_to_json(rec->since_us, err), err) &&
 		       put(o, "drops", gw__tl_u64_to_json(rec->drops), err);

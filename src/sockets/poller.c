@@ -11,6 +11,7 @@
 #include "ghostwire/poller.h"
 #include "ghostwire/procinfo.h"
 #include "ghostwire/sockdiff.h"
+#include "sockets_internal.h"
 
 #define EVENT_BATCH    256
 #define DEPARTED_SLOTS 1024 /* a power of two */
@@ -41,8 +42,10 @@ struct gw_poller {
 	uint32_t polls_since_snapshot;
 	struct gw_tl_record rec; /* reused for every record */
 	struct gw_host_event ev[EVENT_BATCH];
-	struct gw_process owner;   /* the last lookup's owner */
-	struct departed *departed; /* DEPARTED_SLOTS, direct-mapped by cookie */
+	struct gw_process owner;         /* the last lookup's owner */
+	struct departed *departed;       /* DEPARTED_SLOTS, direct-mapped by cookie */
+	struct gw__procfs_check *pcheck; /* NULL when the cross-check is off */
+	int64_t next_check_us;           /* monotonic */
 	struct gw_poller_stats stats;
 };
 
@@ -56,6 +59,22 @@ void gw_poller_config_init(struct gw_poller_config *c)
 	c->fast_window_ms = 1000;
 	c->snapshot_every = 60;
 	c->events = GW_HEV_SRC_PROC | GW_HEV_SRC_ADDR | GW_HEV_SRC_SOCK;
+	c->procfs_check_ms = 10000;
+}
+
+/* Opens the procfs cross-check where it applies; says in warnings if it cannot. */
+static void open_procfs_check(struct gw_poller *p, char *warnings, size_t size)
+{
+	if (!p->cfg.procfs_check_ms || strcmp(p->cfg.view, "netlink") != 0)
+		return;
+	const char *root =
+	        p->cfg.procfs_check_root ? p->cfg.procfs_check_root : p->cfg.view_cfg.proc_root;
+	struct gw_err err = {0};
+	if (gw__procfs_check_open(root, p->cfg.view_cfg.max_sockets, &p->pcheck, &err) < 0) {
+		size_t len = strlen(warnings);
+		snprintf(warnings + len, size - len, "%sthe /proc/net cross-check (%s)",
+		         len ? "; " : "", err.msg);
+	}
 }
 
 int gw_poller_new(const struct gw_poller_config *cfg, gw_poller_sink sink, void *ud,
@@ -101,6 +120,7 @@ int gw_poller_new(const struct gw_poller_config *cfg, gw_poller_sink sink, void 
 	pcfg.hash_max_bytes = cfg->view_cfg.exe_hash_max;
 	if (gw_procinfo_open(&pcfg, &p->procs, NULL) < 0)
 		p->procs = NULL;
+	open_procfs_check(p, warnings, warnings_size);
 	*out = p;
 	return 0;
 }
@@ -113,6 +133,7 @@ void gw_poller_free(struct gw_poller *p)
 		p->ops->close(p->view);
 	gw_host_events_close(p->events);
 	gw_procinfo_free(p->procs);
+	gw__procfs_check_close(p->pcheck);
 	gw_sockset_fini(&p->sets[0]);
 	gw_sockset_fini(&p->sets[1]);
 	gw_tl_record_fini(&p->rec);
@@ -359,6 +380,27 @@ static int drain_events(struct gw_poller *p, struct gw_err *err)
 	return 0;
 }
 
+/* The procfs cross-check on the last poll's sockets: a hidden record when
+ * some are missing from /proc/net. A failed check is counted, not fatal. */
+static int check_procfs(struct gw_poller *p, struct gw_err *err)
+{
+	p->next_check_us = gw_clock_monotonic_us() + (int64_t)p->cfg.procfs_check_ms * 1000;
+	gw_tl_record_clear(&p->rec);
+	p->rec.type = GW_TL_HIDDEN;
+	struct gw_err cerr = {0};
+	if (gw__procfs_check_run(p->pcheck, &p->sets[p->cur], 0, p->ops, p->view, &p->rec.set,
+	                         &cerr) < 0) {
+		p->stats.procfs_errors++;
+		return 0;
+	}
+	p->stats.procfs_checks++;
+	if (p->rec.set.n_socks == 0)
+		return 0;
+	p->stats.procfs_hidden += p->rec.set.n_socks;
+	gw_sockset_finish(&p->rec.set);
+	return emit(p, err);
+}
+
 int gw_poller_step(struct gw_poller *p, struct gw_err *err)
 {
 	if (!p->have_snapshot) {
@@ -371,6 +413,8 @@ int gw_poller_step(struct gw_poller *p, struct gw_err *err)
 	if (r < 0)
 		return r;
 	int64_t now = gw_clock_monotonic_us();
+	if (p->pcheck && now >= p->next_check_us && (r = check_procfs(p, err)) < 0)
+		return r;
 	if (now < p->next_poll_us)
 		return 0;
 	bool fast = now < p->fast_until_us;

@@ -45,9 +45,9 @@ static bool same_record(const struct gw_tl_record *a, const struct gw_tl_record 
 /* The version is not compared: the writer writes its own, and reads older ones. */
 static bool same_header(const struct gw_tl_header *a, const struct gw_tl_header *b)
 {
-	return !strcmp(a->host, b->host) &&
-	       !strcmp(a->source, b->source) && a->started_us == b->started_us &&
-	       a->n_local == b->n_local && !memcmp(a->local, b->local, sizeof a->local);
+	return !strcmp(a->host, b->host) && !strcmp(a->source, b->source) &&
+	       a->started_us == b->started_us && a->n_local == b->n_local &&
+	       !memcmp(a->local, b->local, sizeof a->local);
 }
 
 static FILE *open_bytes(char *buf, size_t size)

@@ -42,7 +42,7 @@ struct gw_correlator_stats {
 	uint64_t times_held;           /* records older than the last one, taken at its time */
 	uint64_t openings_judged;      /* gw_correlator_judge_opening calls */
 	uint64_t openings_unexplained; /* of which unexplained: findings decided early */
-	uint64_t capture_drops;            /* packets the capture records say were lost */
+	uint64_t capture_drops;        /* packets the capture records say were lost */
 	uint64_t loss_intervals_forgotten; /* loss intervals beyond the last 4096, forgotten */
 	uint64_t proxy_scans_truncated;    /* proxy hints from part of an owner's sockets */
 	uint64_t procfs_hidden;            /* sockets hidden from /proc/net (hidden records) */

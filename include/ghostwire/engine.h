@@ -36,6 +36,10 @@ struct gw_engine_hooks {
 	/* Flows still held due_delay_us after their first packet; may be NULL. */
 	gw_flow_due_fn flow_due;
 	int64_t due_delay_us;
+	/* Every decoded packet with payload (p->payload_caplen > 0), when it is
+	 * decoded: its payload is borrowed for the call only (DNS answers, TLS
+	 * ClientHello, HTTP requests); may be NULL. */
+	void (*payload)(void *ud, const struct gw_packet *p);
 	/* About four times a second of wall time; may be NULL. */
 	void (*progress)(void *ud, const struct gw_progress *p);
 	/* Work that must go on beside the packets (live: the socket poller), about

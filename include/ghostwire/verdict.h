@@ -51,6 +51,8 @@ struct gw_holder {
 	uint8_t proto;      /* GW_SOCK_RAW or GW_SOCK_PACKET */
 	bool packet_filter; /* packet sockets: a BPF filter is attached */
 	int32_t pid;
+	bool exe_deleted;
+	uint32_t marks; /* the process's enum gw_process_mark bits */
 	char comm[16];
 	char exe[512];
 };

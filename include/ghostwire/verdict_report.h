@@ -21,7 +21,7 @@ struct gw_verdict_enrich {
 	bool has_remote_geo;
 	struct gw_geoip_result remote_geo; /* special range, or country and AS */
 	const char *server_name;           /* the flow's own name: TLS SNI or HTTP Host; NULL */
-	const char *server_name_source;    /* "tls-sni" or "http-host" */
+	const char *server_name_source;    /* "sni" or "http-host" */
 	const char *names[GW_ENRICH_MAX_NAMES]; /* the remote address's names (DNS answers) */
 	size_t n_names;
 };

@@ -12,6 +12,7 @@
 #include "ghostwire/poller.h"
 #include "ghostwire/verdict.h"
 #include "ghostwire/verdict_report.h"
+#include "ghostwire/wirenames.h"
 #include "ghostwire/err.h"
 #include "ghostwire/geoip.h"
 
@@ -94,6 +95,7 @@ struct gw_geoip *gw_cli_geoip_open(const struct gw_cli_geoip *g, const struct gw
 /* What replay and watch add to verdicts (enrich.c). */
 struct gw_cli_enricher {
 	struct gw_geoip *geo;
+	struct gw_wirenames *names;
 	uint64_t geo_errors; /* lookups that failed (a corrupt database): counted, warned once */
 };
 /* Opens the GeoIP databases (files, or the default ones); GW_EXIT_FAIL, with
@@ -101,9 +103,14 @@ struct gw_cli_enricher {
 int gw_cli_enricher_open(struct gw_cli_enricher *x, const struct gw_cli_geoip *files,
                          const struct gw_options *o);
 void gw_cli_enricher_close(struct gw_cli_enricher *x);
-/* Fills *out for flow f. */
+/* Learns names from a packet with payload (engine hook; DNS answers, TLS
+ * ClientHello, HTTP request). */
+void gw_cli_enrich_packet(struct gw_cli_enricher *x, const struct gw_packet *p);
+/* Fills *out for flow f; its strings are borrowed until the next call. */
 void gw_cli_enrich(struct gw_cli_enricher *x, const struct gw_flow *f,
                    struct gw_verdict_enrich *out);
+/* Forgets what was kept for f, which ended. */
+void gw_cli_enrich_end(struct gw_cli_enricher *x, const struct gw_flow *f);
 
 /* `ghostwire version`'s GeoIP lines: libmaxminddb, the default database in
  * use, its date and its attribution (or why there is none). */

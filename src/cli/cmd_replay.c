@@ -270,6 +270,13 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	} else if (gw_cli_verdict_worth_text(f, &v, j->args->all)) {
 		gw_verdict_print_text(stdout, f, &v, &e);
 	}
+	gw_cli_enrich_end(&j->enrich, f);
+}
+
+static void on_payload(void *ud, const struct gw_packet *p)
+{
+	struct judge_ctx *j = ud;
+	gw_cli_enrich_packet(&j->enrich, p);
 }
 
 static void on_progress(void *ud, const struct gw_progress *p)
@@ -337,6 +344,7 @@ int gw_cli_replay(int argc, char **argv)
 	struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 	                                .flow_due = on_flow_due,
 	                                .due_delay_us = gw_correlator_opening_delay_us(corr),
+	                                .payload = on_payload,
 	                                .progress = on_progress,
 	                                .ud = &j};
 	struct gw_run_summary sum;

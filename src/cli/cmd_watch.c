@@ -259,6 +259,13 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 		gw_verdict_print_text(stdout, f, &v, &e);
 		fflush(stdout);
 	}
+	gw_cli_enrich_end(&w->enrich, f);
+}
+
+static void on_payload(void *ud, const struct gw_packet *p)
+{
+	struct watch *w = ud;
+	gw_cli_enrich_packet(&w->enrich, p);
 }
 
 static void print_counters(const struct watch *w)
@@ -404,6 +411,7 @@ int gw_cli_watch(int argc, char **argv)
 		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 		                                .flow_new = on_flow_new,
 		                                .flow_due = on_flow_due,
+		                                .payload = on_payload,
 		                                .due_delay_us =
 		                                        gw_correlator_opening_delay_us(w.corr),
 		                                .housekeeping = housekeeping,

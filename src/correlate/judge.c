@@ -410,6 +410,8 @@ static void raw_hints(struct gw_correlator *c, const struct gw_flow *f, struct w
 		if (p) {
 			memcpy(h->comm, p->comm, sizeof h->comm);
 			memcpy(h->exe, p->exe, sizeof h->exe);
+			h->marks = p->marks;
+			h->exe_deleted = p->exe_deleted;
 			h->comm[sizeof h->comm - 1] = '\0';
 			h->exe[sizeof h->exe - 1] = '\0';
 		}
@@ -480,6 +482,8 @@ static void add_client(struct proxy_scan *ps, int32_t pid)
 	if (p) {
 		memcpy(h->comm, p->comm, sizeof h->comm);
 		memcpy(h->exe, p->exe, sizeof h->exe);
+		h->marks = p->marks;
+		h->exe_deleted = p->exe_deleted;
 		h->comm[sizeof h->comm - 1] = '\0';
 		h->exe[sizeof h->exe - 1] = '\0';
 	}

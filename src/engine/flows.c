@@ -60,10 +60,15 @@ static void on_frame(struct run *r, const struct gw_frame *frame)
 {
 	r->sum->frames++;
 	r->sum->bytes += frame->wirelen;
-	/* Decoding copies what it needs: the frame may go, the packet stays. */
-	if (gw_decode(frame, &r->batch[r->batched], &r->sum->decode) == GW_DECODE_OK &&
-	    ++r->batched == BATCH)
-		flush_batch(r);
+	/* Decoding copies what it needs: the frame may go, the packet stays
+	 * (but for its payload, which is looked at now or never). */
+	struct gw_packet *p = &r->batch[r->batched];
+	if (gw_decode(frame, p, &r->sum->decode) == GW_DECODE_OK) {
+		if (p->payload_caplen && r->hooks->payload)
+			r->hooks->payload(r->hooks->ud, p);
+		if (++r->batched == BATCH)
+			flush_batch(r);
+	}
 	if (r->sum->frames % PROGRESS_EVERY_FRAMES == 0)
 		tick(r, false);
 }
@@ -80,7 +85,8 @@ int gw_engine_run_flows(struct gw_capture *cap, const struct gw_options *o,
 	if (!table)
 		return err ? err->code : GW_ENOMEM;
 	gw_flow_table_on_new(table, hooks->flow_new);
-	if (hooks->flow_due && gw_flow_table_on_due(table, hooks->flow_due, hooks->due_delay_us) < 0) {
+	if (hooks->flow_due &&
+	    gw_flow_table_on_due(table, hooks->flow_due, hooks->due_delay_us) < 0) {
 		gw_flow_table_free(table);
 		return gw_err_set(err, GW_ENOMEM, "cannot allocate the queue of flows to decide");
 	}

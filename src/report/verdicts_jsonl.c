@@ -90,6 +90,15 @@ static json_t *process_json(const struct gw_process *p)
 	return o;
 }
 
+/* A named process's marks, when it has any. */
+static void holder_marks(json_t *o, const struct gw_holder *h)
+{
+	char buf[256];
+	if (h->marks)
+		json_object_set_new(o, "marks",
+		                    names_json(gw_process_mark_names(h->marks, buf, sizeof buf)));
+}
+
 static json_t *holders_json(const struct gw_verdict *v)
 {
 	json_t *a = json_array();
@@ -103,6 +112,7 @@ static json_t *holders_json(const struct gw_verdict *v)
 		json_object_set_new(o, "executable", json_string(h->exe));
 		if (h->proto == GW_SOCK_PACKET)
 			json_object_set_new(o, "bpf_filter", json_boolean(h->packet_filter));
+		holder_marks(o, h);
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -118,6 +128,7 @@ static json_t *clients_json(const struct gw_verdict *v)
 		json_object_set_new(o, "name", json_string(h->comm));
 		if (h->exe[0])
 			json_object_set_new(o, "executable", json_string(h->exe));
+		holder_marks(o, h);
 		json_array_append_new(a, o);
 	}
 	return a;

@@ -57,9 +57,13 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 	}
 	for (unsigned i = 0; i < v->n_holders; i++) {
 		const struct gw_holder *h = &v->holders[i];
-		fprintf(out, "    %s socket held by %s[%d] %s%s\n",
+		char marks[128];
+		fprintf(out, "    %s socket held by %s[%d] %s%s%s%s%s\n",
 		        h->proto == GW_SOCK_PACKET ? "packet" : "raw", h->comm, h->pid, h->exe,
+		        h->exe_deleted ? " (deleted)" : "",
 		        h->proto == GW_SOCK_PACKET && h->packet_filter ? " (BPF filter attached)"
-		                                                       : "");
+		                                                       : "",
+		        h->marks ? " marks=" : "",
+		        h->marks ? gw_process_mark_names(h->marks, marks, sizeof marks) : "");
 	}
 }

@@ -12,8 +12,8 @@ extern const struct gw_sockview_ops gw_sockview_null;
 
 /* The procfs cross-check (procfs_check.c): a procfs view of proc_root. */
 struct gw__procfs_check;
-int gw__procfs_check_open(const char *proc_root, size_t max_sockets,
-                          struct gw__procfs_check **out, struct gw_err *err);
+int gw__procfs_check_open(const char *proc_root, size_t max_sockets, struct gw__procfs_check **out,
+                          struct gw_err *err);
 void gw__procfs_check_close(struct gw__procfs_check *c);
 /* Adds to hidden every TCP/UDP socket of polled (a finished set of the view
  * ops/view, in namespace netns, 0 = any) that procfs does not list and that an

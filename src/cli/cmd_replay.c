@@ -29,6 +29,7 @@ static const char replay_usage[] =
         "      --geoip FILE       a MaxMind DB for country and AS (repeatable; default:\n"
         "                         the bundled database, else /usr/share/GeoIP; see\n"
         "                         docs/geoip.md)\n"
+        "      --no-enrich        no GeoIP, no names from the wire (faster)\n"
         "  -L, --local-net CIDR   also local (the timeline gives the host's addresses)\n"
         "      --max-flows N      flows held at once (default 262144)\n"
         "      --no-progress      no progress line on stderr\n";
@@ -36,6 +37,7 @@ static const char replay_usage[] =
 enum {
 	OPT_GRACE = 256,
 	OPT_GEOIP,
+	OPT_NO_ENRICH,
 	OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS
 };
@@ -47,6 +49,7 @@ static const struct option long_options[] = {
         {"all", no_argument, NULL, 'a'},
         {"grace", required_argument, NULL, OPT_GRACE},
         {"geoip", required_argument, NULL, OPT_GEOIP},
+        {"no-enrich", no_argument, NULL, OPT_NO_ENRICH},
         {"local-net", required_argument, NULL, 'L'},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -59,7 +62,7 @@ struct replay_args {
 	struct gw_correlator_config ccfg;
 	char capture[4096], sockets[4096];
 	struct gw_cli_geoip geoip;
-	bool json, all, progress;
+	bool json, all, progress, no_enrich;
 };
 
 static bool file_exists(const char *path)
@@ -121,6 +124,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case OPT_GEOIP:
 			if (!gw_cli_geoip_add(&a->geoip, optarg))
 				return GW_EXIT_USAGE;
+			break;
+		case OPT_NO_ENRICH:
+			a->no_enrich = true;
 			break;
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
@@ -323,7 +329,7 @@ int gw_cli_replay(int argc, char **argv)
 		return GW_EXIT_FAIL;
 	}
 	struct judge_ctx j = {.args = &a, .corr = corr};
-	if (gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0) {
+	if (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0) {
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}

@@ -28,6 +28,7 @@ int gw_cli_enricher_open(struct gw_cli_enricher *x, const struct gw_cli_geoip *f
 
 void gw_cli_enricher_close(struct gw_cli_enricher *x)
 {
+	/* also for an enricher never opened (zeroed): nothing to free */
 	gw_geoip_free(x->geo);
 	gw_wirenames_free(x->names);
 	x->geo = NULL;

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "ghostwire/json_line.h"
 #include "ghostwire/clock.h"
 #include "ghostwire/flow_report.h"
 
@@ -26,9 +27,8 @@ static void emit(struct gw_flow_reporter *rep, json_t *obj)
 {
 	if (!obj)
 		return;
-	json_dumpf(obj, rep->out, JSON_COMPACT | JSON_ENSURE_ASCII);
-	fputc('\n', rep->out);
-	json_decref(obj);
+	(void)gw_json_write_line(rep->out, obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(obj); /* a failed write shows in the stream's error flag, checked at the end */
 }
 
 static json_t *tcp_flags(uint8_t seen)

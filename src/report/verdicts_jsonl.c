@@ -8,6 +8,7 @@
 
 #include "ghostwire/clock.h"
 #include "ghostwire/decode.h"
+#include "ghostwire/json_line.h"
 #include "ghostwire/verdict_report.h"
 
 static json_t *time_json(int64_t us)
@@ -339,9 +340,9 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	if (v->has_owner)
 		json_object_set_new(o, "process", process_json(&v->owner));
 	json_object_set_new(o, "ghostwire", ghostwire_json(f, l, v, e));
-	int r = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int r = gw_json_write_line(out, o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
-	if (r < 0 || fputc('\n', out) == EOF)
+	if (r < 0)
 		return gw_err_set(err, GW_EIO, "writing a verdict failed");
 	return 0;
 }

@@ -3,6 +3,7 @@
  * "process" and any note under "note"; the schema lives in one place. */
 #include <stdio.h>
 
+#include "ghostwire/json_line.h"
 #include "ghostwire/sock_report.h"
 #include "timeline_internal.h"
 
@@ -22,8 +23,7 @@ int gw_sockets_print_json(FILE *out, const struct gw_sockset *s, const struct gw
 	json_object_set_new(o, "process", proc);
 	if (note)
 		json_object_set_new(o, "note", json_string(note));
-	json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
-	fputc('\n', out);
+	int r = gw_json_write_line(out, o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
-	return 0;
+	return r < 0 ? gw_err_set(err, GW_EIO, "writing a socket failed") : 0;
 }

@@ -1,0 +1,17 @@
+/* json_line.h — one JSON value written as one line with a single write, for
+ * the JSON-lines outputs: jansson's json_dumpf calls fwrite once per token,
+ * which was a fifth of a replay's time. */
+#ifndef GHOSTWIRE_JSON_LINE_H
+#define GHOSTWIRE_JSON_LINE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Writes o (dumped with jansson's flags) and '\n' to out. 0, or -1 if o cannot
+ * be dumped, memory runs out or the write fails (nothing partial is written
+ * by this call then, unless the stream itself fails midway). */
+int gw_json_write_line(FILE *out, const json_t *o, size_t flags);
+
+#endif

@@ -59,6 +59,12 @@ int gw_cli_capture_loss_step(struct gw_cli_loss *l, struct gw_capture *cap, gw_p
  * already shown on the flow's opening, and verdicts that withdraw one. */
 bool gw_cli_verdict_worth_text(const struct gw_flow *f, const struct gw_verdict *v, bool all);
 
+/* As root, once every capture handle, netlink socket and output is open: runs
+ * as user (NULL: stays root), keeping only the capabilities to read other
+ * processes' /proc entries (and, with all_netns, to enter namespaces); says
+ * so on stderr. GW_EXIT_FAIL with a message if it cannot. */
+int gw_cli_drop_privileges(const char *user, bool all_netns);
+
 /* A new session directory (an existing one is refused, with a message); its
  * meta.json, opened now and written (and closed) once the run is over. */
 FILE *gw_cli_session_dir(const char *dir);

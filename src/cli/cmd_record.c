@@ -31,12 +31,17 @@ static const char record_usage[] =
         "  -f, --filter EXPR      BPF filter\n"
         "  -s, --snaplen N        bytes kept per packet (default 262144)\n"
         "      --interval MS      between socket polls (default 1000)\n"
-        "      --all-netns        every network namespace (root)\n";
+        "      --all-netns        every network namespace (root)\n"
+        "      --user NAME        as root, run as NAME once everything is open\n"
+        "                         (default nobody; see docs/privileges.md)\n"
+        "      --stay-root        do not drop privileges\n";
 
 enum {
 	OPT_DURATION = 256,
 	OPT_INTERVAL,
-	OPT_ALL_NETNS
+	OPT_ALL_NETNS,
+	OPT_USER,
+	OPT_STAY_ROOT
 };
 
 static const struct option long_options[] = {
@@ -47,6 +52,8 @@ static const struct option long_options[] = {
         {"snaplen", required_argument, NULL, 's'},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
+        {"user", required_argument, NULL, OPT_USER},
+        {"stay-root", no_argument, NULL, OPT_STAY_ROOT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -94,6 +101,7 @@ int gw_cli_record(int argc, char **argv)
 	struct gw_poller_config pcfg;
 	gw_poller_config_init(&pcfg);
 	const char *dir = NULL;
+	const char *user = "nobody";
 	unsigned long long v, duration_s = 0;
 	int c;
 	optind = 1;
@@ -129,6 +137,12 @@ int gw_cli_record(int argc, char **argv)
 			break;
 		case OPT_ALL_NETNS:
 			pcfg.view_cfg.all_netns = true;
+			break;
+		case OPT_USER:
+			user = optarg;
+			break;
+		case OPT_STAY_ROOT:
+			user = NULL;
 			break;
 		case 'h':
 			fputs(record_usage, stdout);
@@ -187,6 +201,8 @@ int gw_cli_record(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 		goto out;
 	}
+	if ((status = gw_cli_drop_privileges(user, pcfg.view_cfg.all_netns)) != 0)
+		goto out;
 	gw_cli_catch_stop_signals();
 	struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 	                                .flow_new = on_flow_new,

@@ -15,7 +15,6 @@
 #include "ghostwire/correlate.h"
 #include "ghostwire/hostaddr.h"
 #include "ghostwire/poller.h"
-#include "ghostwire/privileges.h"
 #include "ghostwire/verdict_report.h"
 
 static const char watch_usage[] =
@@ -309,24 +308,6 @@ static int housekeeping(void *ud, struct gw_err *err)
 	return r;
 }
 
-/* Everything privileged is open: keep only reading other processes' /proc
- * entries (and entering namespaces found later, with --all-netns). */
-static int drop_privileges(const char *user, bool all_netns)
-{
-	if (!user)
-		return 0;
-	char report[256];
-	struct gw_err err = {0};
-	unsigned keep =
-	        GW_KEEP_READ_PROCESSES | GW_KEEP_NET_ADMIN | (all_netns ? GW_KEEP_ENTER_NETNS : 0);
-	if (gw_privileges_drop(user, keep, report, sizeof report, &err) < 0) {
-		gw_cli_error("cannot drop privileges: %s (--stay-root to run as root)", err.msg);
-		return GW_EXIT_FAIL;
-	}
-	gw_cli_error("%s", report);
-	return 0;
-}
-
 /* -w DIR: the capture and the timeline the verdicts came from, for replay. */
 static int open_session(struct watch *w, struct gw_tl_header *h)
 {
@@ -396,7 +377,7 @@ static int open_all(struct watch *w)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	return drop_privileges(w->user, w->pcfg.view_cfg.all_netns);
+	return gw_cli_drop_privileges(w->user, w->pcfg.view_cfg.all_netns);
 }
 
 int gw_cli_watch(int argc, char **argv)

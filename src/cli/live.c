@@ -1,8 +1,10 @@
 /* cli/live.c — what the live commands share: stopping cleanly on SIGINT and
- * SIGTERM, and looking up each new flow's socket while it still exists. */
+ * SIGTERM, looking up each new flow's socket while it still exists, and
+ * dropping privileges once everything is open. */
 #include <signal.h>
 
 #include "cli.h"
+#include "ghostwire/privileges.h"
 
 volatile sig_atomic_t gw_cli_stop;
 
@@ -33,4 +35,22 @@ void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f)
 	const struct gw_process *owner;
 	struct gw_err err = {0};
 	(void)gw_poller_lookup(p, &q, &s, &owner, &err); /* failures count in its stats */
+}
+
+/* Everything privileged is open: keep only reading other processes' /proc
+ * entries (and entering namespaces found later, with --all-netns). */
+int gw_cli_drop_privileges(const char *user, bool all_netns)
+{
+	if (!user)
+		return 0;
+	char report[256];
+	struct gw_err err = {0};
+	unsigned keep =
+	        GW_KEEP_READ_PROCESSES | GW_KEEP_NET_ADMIN | (all_netns ? GW_KEEP_ENTER_NETNS : 0);
+	if (gw_privileges_drop(user, keep, report, sizeof report, &err) < 0) {
+		gw_cli_error("cannot drop privileges: %s (--stay-root to run as root)", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	gw_cli_error("%s", report);
+	return 0;
 }

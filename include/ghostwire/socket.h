@@ -83,7 +83,8 @@ enum gw_process_mark {
 	GW_MARK_UNPACKAGED_EXE = 1u << 3,   /* "unpackaged-exe": no Debian package owns the path */
 	GW_MARK_KTHREAD_DISGUISE = 1u << 4, /* "kthread-disguise": a user process named like a
 	                                     * kernel thread ("[kworker/0:1]", "kswapd0", ...) */
-	GW_MARK_ALL = (1u << 5) - 1,
+	GW_MARK_TUN_DEVICE = 1u << 5,       /* "tun-device": holds /dev/net/tun (a VPN or tunnel) */
+	GW_MARK_ALL = (1u << 6) - 1,
 };
 
 /* Whether exe_sha256 holds the executable's digest, and if not why. */

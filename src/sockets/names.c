@@ -38,7 +38,7 @@ static const char *const owner_names[] = {
 
 /* Bit i of enum gw_process_mark is mark_names[i]. */
 static const char *const mark_names[] = {
-        "deleted-exe", "memfd-exe", "tmp-exe", "unpackaged-exe", "kthread-disguise",
+        "deleted-exe", "memfd-exe", "tmp-exe", "unpackaged-exe", "kthread-disguise", "tun-device",
 };
 
 static const char *const hash_status_names[GW_EXE_HASH_MAX] = {

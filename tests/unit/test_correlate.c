@@ -1681,3 +1681,22 @@ Test(correlate, destroys_of_orphans_on_one_tuple_are_separate_sockets)
 	cr_expect_eq(judge(c, &between).kind, GW_VERDICT_UNEXPLAINED);
 	gw_correlator_free(c);
 }
+
+Test(correlate, tunnel_owner_is_a_proxy_without_clients)
+{
+	struct gw_correlator *c = make(0, 0);
+	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0);
+	struct gw_socket s = curl_socket();
+	s.pid = 910;
+	add(&rec, &s);
+	struct gw_process p = proc(910, "openvpn", "/usr/sbin/openvpn");
+	p.marks = GW_MARK_TUN_DEVICE;
+	add_proc(&rec, &p);
+	apply(c, &rec);
+	struct gw_flow f = outbound(T0 + S, T0 + 2 * S);
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	cr_expect_eq(v.hints, GW_HINT_PROXY);
+	cr_expect_eq(v.n_clients, 0);
+	gw_correlator_free(c);
+}

@@ -191,6 +191,7 @@ Test(procinfo, details_on_fixture)
 	d = gw_procinfo_process(p, 101);
 	cr_assert(d);
 	cr_expect_str_eq(d->cmdline, "sshd: alice [priv]"); /* trailing NULs dropped */
+	cr_expect(d->marks & GW_MARK_TUN_DEVICE, "fd 7 is /dev/net/tun (ssh -w)");
 	cr_expect_eq(d->ppid, 100);
 	cr_expect_str_eq(d->container, "");
 

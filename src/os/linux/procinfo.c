@@ -39,6 +39,7 @@ struct pi_proc {
 	uint64_t netns;       /* 0 if unreadable */
 	uint64_t *inodes;     /* socket inodes held, sorted, unique */
 	size_t n_inodes, cap_inodes;
+	bool tun;                   /* an fd is /dev/net/tun: a tunnel's end */
 	struct gw_process *details; /* read lazily, at most once per refresh */
 	uint64_t details_gen;       /* generation details were read in, 0 = never */
 	uint64_t fds_gen;           /* generation the fd directory was last reread in */
@@ -143,6 +144,7 @@ static int cmp_ns(const void *a, const void *b)
 static void proc_forget_fds(struct pi_proc *e)
 {
 	e->n_inodes = 0;
+	e->tun = false;
 	e->fds_valid = false;
 }
 
@@ -428,16 +430,28 @@ static long list_pids(struct gw_procinfo *p)
 	return (long)n;
 }
 
-/* One fd's link: 1 and *ino if it is a socket, 0 if not (or closed meanwhile),
- * -EACCES if the kernel refuses to say (a process we may list but not inspect). */
-static int fd_socket(int dirfd, const char *name, uint64_t *ino)
+enum {
+	FD_OTHER = 0,
+	FD_SOCKET = 1,
+	FD_TUN = 2
+};
+
+/* One fd's link: FD_SOCKET and *ino if it is a socket, FD_TUN for
+ * /dev/net/tun, FD_OTHER if neither (or closed meanwhile), -EACCES if the
+ * kernel refuses to say (a process we may list but not inspect). */
+static int fd_kind(int dirfd, const char *name, uint64_t *ino)
 {
+	static const char tun[] = "/dev/net/tun";
 	char link[64];
 	ssize_t n = readlinkat(dirfd, name, link, sizeof link);
 	if (n < 0)
-		return errno == EACCES || errno == EPERM ? -EACCES : 0;
+		return errno == EACCES || errno == EPERM ? -EACCES : FD_OTHER;
+	if ((size_t)n == sizeof tun - 1 && memcmp(link, tun, sizeof tun - 1) == 0)
+		return FD_TUN;
 	return (size_t)n < sizeof link &&
-	       gw__proc_link_id((const uint8_t *)link, (size_t)n, "socket:", ino);
+	                       gw__proc_link_id((const uint8_t *)link, (size_t)n, "socket:", ino)
+	               ? FD_SOCKET
+	               : FD_OTHER;
 }
 
 static void sort_unique(struct pi_proc *e)
@@ -470,13 +484,14 @@ static int read_fds(struct gw_procinfo *p, struct pi_proc *e)
 	}
 	proc_forget_fds(e);
 	int r = 0;
-	bool denied = false;
+	bool denied = false, tun = false;
 	struct dirent *de;
 	while ((errno = 0, de = readdir(d))) {
 		uint64_t ino;
-		int s = fd_socket(dirfd(d), de->d_name, &ino);
+		int s = fd_kind(dirfd(d), de->d_name, &ino);
 		denied |= s < 0;
-		if (s <= 0)
+		tun |= s == FD_TUN;
+		if (s != FD_SOCKET)
 			continue;
 		if (grow((void **)&e->inodes, &e->cap_inodes, e->n_inodes + 1, sizeof *e->inodes) <
 		    0) {
@@ -493,6 +508,7 @@ static int read_fds(struct gw_procinfo *p, struct pi_proc *e)
 		return r;
 	}
 	sort_unique(e);
+	e->tun = tun;
 	e->fds_valid = !denied;
 	return denied ? -EACCES : 0;
 }
@@ -759,6 +775,8 @@ const struct gw_process *gw_procinfo_process(struct gw_procinfo *p, int32_t pid)
 	}
 	if (!e->details && !(e->details = malloc(sizeof *e->details)))
 		return NULL;
+	if (e->tun)
+		tmp.marks |= GW_MARK_TUN_DEVICE;
 	*e->details = tmp;
 	e->details_gen = p->gen;
 	return e->details;

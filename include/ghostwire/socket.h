@@ -61,6 +61,7 @@ struct gw_socket {
 	        packet_proto; /* PACKET: EtherType bound, host order (0x0003 = ETH_P_ALL, 0 = none) */
 	bool packet_filter;   /* PACKET: a BPF filter is attached */
 	bool v6only;          /* IPv6: IPV6_V6ONLY, so [::] takes no IPv4 (netlink view only) */
+	bool transparent;     /* IP_TRANSPARENT: a transparent proxy's socket (netlink view only) */
 	uint8_t owner_status; /* enum gw_owner_status */
 	uint32_t ifindex;     /* bound interface (SO_BINDTODEVICE / packet bind), 0 = any */
 	uint32_t uid;         /* the socket's uid */

@@ -38,8 +38,8 @@
  * (a SYN-ACK making a kernel RST look like something else, say). proxy on an
  * explained flow: its owner accepted loopback connections from other
  * processes on its listeners during the window (the clients are named), or
- * holds /dev/net/tun (a VPN or tunnel: its clients cannot be named). Not
- * computed yet: proxies known only by a transparent socket.
+ * holds /dev/net/tun (a VPN or tunnel: its clients cannot be named), or its
+ * socket is transparent (IP_TRANSPARENT: a transparent proxy).
  *
  * procfs-hidden on an explained flow whose socket a hidden
  * record named: the view (sock_diag) listed it, /proc/net did not — what a
@@ -530,8 +530,8 @@ static void proxy_hint(struct gw_correlator *c, struct window w, struct gw_verdi
 {
 	if (!v->has_owner)
 		return;
-	if (v->owner.marks & GW_MARK_TUN_DEVICE)
-		v->hints |= GW_HINT_PROXY; /* a tunnel: what it carries is others' traffic */
+	if ((v->owner.marks & GW_MARK_TUN_DEVICE) || v->socket.transparent)
+		v->hints |= GW_HINT_PROXY; /* a tunnel, or a transparent proxy: others' traffic */
 	struct proxy_scan ps = {.c = c, .w = w, .owner = v->owner.pid, .v = v};
 	bool whole =
 	        gw__hist_each_owned(&c->hist, ps.owner, PROXY_MAX_OWNED, on_owned_listener, &ps);

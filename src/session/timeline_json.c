@@ -296,6 +296,8 @@ json_t *gw__tl_socket_to_json(const struct gw_socket *s, struct gw_err *err)
 	ok = ok && put(o, "packet_proto", json_integer(s->packet_proto));
 	ok = ok && put(o, "packet_filter", json_boolean(s->packet_filter));
 	ok = ok && put(o, "v6only", json_boolean(s->v6only));
+	if (s->transparent) /* optional: written only when set */
+		ok = ok && put(o, "transparent", json_true());
 	ok = ok && put(o, "owner_status", json_string(owner));
 	ok = ok && put(o, "ifindex", json_integer(s->ifindex));
 	ok = ok && put(o, "uid", json_integer(s->uid));
@@ -824,6 +826,9 @@ int gw__tl_socket_from_json(const json_t *o, const char *where, struct gw_socket
 	if (gw__tl_get_bool(o, where, "packet_filter", &s->packet_filter, err) < 0)
 		return GW_EFORMAT;
 	/* Added after the first recordings: absent means false. */
+	if (json_object_get(o, "transparent") &&
+	    gw__tl_get_bool(o, where, "transparent", &s->transparent, err) < 0)
+		return GW_EFORMAT;
 	if (json_object_get(o, "v6only") &&
 	    gw__tl_get_bool(o, where, "v6only", &s->v6only, err) < 0)
 		return GW_EFORMAT;

@@ -1700,3 +1700,18 @@ Test(correlate, tunnel_owner_is_a_proxy_without_clients)
 	cr_expect_eq(v.n_clients, 0);
 	gw_correlator_free(c);
 }
+
+Test(correlate, transparent_socket_is_a_proxy)
+{
+	struct gw_correlator *c = make(0, 0);
+	struct gw_tl_record rec = record(GW_TL_SNAPSHOT, T0);
+	struct gw_socket s = curl_socket();
+	s.transparent = true;
+	add(&rec, &s);
+	apply(c, &rec);
+	struct gw_flow f = outbound(T0 + S, T0 + 2 * S);
+	struct gw_verdict v = judge(c, &f);
+	cr_expect_eq(v.kind, GW_VERDICT_EXPLAINED);
+	cr_expect_eq(v.hints, GW_HINT_PROXY);
+	gw_correlator_free(c);
+}

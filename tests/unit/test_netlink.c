@@ -495,6 +495,26 @@ Test(netlink, well_formed_message)
 	gw_sockset_fini(&p.set);
 }
 
+/* INET_DIAG_SOCKOPT (struct inet_diag_sockopt): bit 5 of the first byte is
+ * IP_TRANSPARENT; the other bits say nothing ghostwire reads. */
+Test(netlink, transparent_from_sockopt)
+{
+	for (int transparent = 0; transparent < 2; transparent++) {
+		struct msgbuf m = {0};
+		size_t at = put_hdr(&m, 0, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 9);
+		struct inet_diag_msg d = tcp_msg(3128);
+		put_bytes(&m, &d, sizeof d);
+		uint8_t opt[2] = {(uint8_t)(0x02 | (transparent ? 0x20 : 0)), 0};
+		put_attr(&m, 6, INET_DIAG_SOCKOPT, opt, 2);
+		fix_len(&m, at);
+		struct parsed p = {0};
+		parse(&p, tcp4, &m, 9);
+		cr_assert_eq(p.set.n_socks, 1);
+		cr_expect_eq(p.set.socks[0].transparent, transparent == 1);
+		gw_sockset_fini(&p.set);
+	}
+}
+
 Test(netlink, raw_protocol_from_attribute_or_port)
 {
 	struct msgbuf m = {0};

@@ -162,6 +162,13 @@ static int parse_attrs(struct gw_cursor c, struct gw_socket *s, bool *has_protoc
 			(void)gw_cursor_u8(&payload, &v6only);
 			s->v6only = v6only != 0;
 		}
+		if (type == INET_DIAG_SOCKOPT) {
+			/* struct inet_diag_sockopt: bit 5 of its first byte is
+			 * transparent (the kernel sends it to every dump, >= 5.10) */
+			uint8_t bits = 0;
+			(void)gw_cursor_u8(&payload, &bits);
+			s->transparent = (bits & 0x20) != 0;
+		}
 	}
 	return r < 0 ? -r : 0;
 }

@@ -5,11 +5,16 @@
 #include "ghostwire/clock.h"
 #include "ghostwire/verdict_report.h"
 
-static void endpoint(const struct gw_addr *a, uint16_t port, char *buf, size_t size)
+/* "10.0.0.5:443", "[2001:db8::5]:443"; without a port for protocols that have
+ * none (ICMP: its key's "ports" are the echo identifier). */
+static void endpoint(const struct gw_addr *a, uint16_t port, bool ports, char *buf, size_t size)
 {
 	char ip[GW_ADDR_STRLEN];
 	gw_addr_format(a, ip, sizeof ip);
-	snprintf(buf, size, a->family == GW_AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+	if (!ports)
+		snprintf(buf, size, "%s", ip);
+	else
+		snprintf(buf, size, a->family == GW_AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
 void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v,
@@ -17,10 +22,11 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 {
 	struct gw_addr a;
 	char local[64], remote[64], proto[16], when[32], hints[256];
+	bool ports = f->key.proto == GW_IPPROTO_TCP || f->key.proto == GW_IPPROTO_UDP;
 	gw_flow_local_addr(f, &a);
-	endpoint(&a, f->key.local_port, local, sizeof local);
+	endpoint(&a, f->key.local_port, ports, local, sizeof local);
 	gw_flow_remote_addr(f, &a);
-	endpoint(&a, f->key.remote_port, remote, sizeof remote);
+	endpoint(&a, f->key.remote_port, ports, remote, sizeof remote);
 	const char *what = gw_verdict_kind_name(v->kind);
 	fprintf(out, "%s %-11s %s %s %s %s", gw_clock_format_us(f->first_us, when, sizeof when),
 	        what, gw_transport_name(f->key.proto, proto, sizeof proto), local,

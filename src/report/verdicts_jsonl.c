@@ -8,6 +8,7 @@
 
 #include "ghostwire/clock.h"
 #include "ghostwire/decode.h"
+#include "ghostwire/flow_ids.h"
 #include "ghostwire/json_line.h"
 #include "ghostwire/verdict_report.h"
 
@@ -218,6 +219,9 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 		                    json_string(gw_unexplained_kind_name(v->unexplained)));
 	json_object_set_new(g, "hints", hints_json(v->hints));
 	json_object_set_new(g, "reason", json_string(v->reason));
+	char filter[GW_DISPLAY_FILTER_SIZE];
+	json_object_set_new(g, "display_filter",
+	                    json_string(gw_display_filter(f, filter, sizeof filter)));
 	if (v->match != GW_MATCH_NONE)
 		json_object_set_new(g, "match",
 		                    json_string(v->match == GW_MATCH_EXACT ? "exact" : "listener"));
@@ -333,6 +337,9 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	snprintf(iana, sizeof iana, "%u", f->key.proto);
 	json_object_set_new(net, "iana_number", json_string(iana));
 	json_object_set_new(net, "direction", json_string(direction(f)));
+	char cid[GW_COMMUNITY_ID_SIZE];
+	if (gw_community_id(f, 0, cid, sizeof cid) == 0)
+		json_object_set_new(net, "community_id", json_string(cid));
 	json_object_set_new(net, "packets",
 	                    json_integer((json_int_t)(f->packets[0] + f->packets[1])));
 	json_object_set_new(net, "bytes", json_integer((json_int_t)(f->bytes[0] + f->bytes[1])));

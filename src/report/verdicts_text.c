@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ghostwire/clock.h"
+#include "ghostwire/flow_ids.h"
 #include "ghostwire/verdict_report.h"
 
 /* "10.0.0.5:443", "[2001:db8::5]:443"; without a port for protocols that have
@@ -56,6 +57,10 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 	fputc('\n', out);
 	if (v->reason[0] && (gw_verdict_is_finding(v) || !v->has_owner))
 		fprintf(out, "    %s\n", v->reason);
+	if (gw_verdict_is_finding(v)) {
+		char filter[GW_DISPLAY_FILTER_SIZE];
+		fprintf(out, "    wireshark: %s\n", gw_display_filter(f, filter, sizeof filter));
+	}
 	for (unsigned i = 0; i < v->n_clients; i++) {
 		const struct gw_holder *h = &v->clients[i];
 		fprintf(out, "    on behalf of %s[%d] %s (connected to the proxy over loopback)\n",

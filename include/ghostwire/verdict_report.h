@@ -37,6 +37,14 @@ int gw_verdict_print_opening_json(FILE *out, const struct gw_flow *f, int64_t de
                                   const struct gw_verdict *v, const struct gw_verdict_enrich *e,
                                   struct gw_err *err) GW_MUST_CHECK;
 
+/* CSV (RFC 4180): the header row, then one row per verdict (an opening's at
+ * at_us = when it was decided, a final one's at its last packet); columns in
+ * docs/verdicts-json.md. */
+int gw_verdict_csv_header(FILE *out, struct gw_err *err) GW_MUST_CHECK;
+int gw_verdict_print_csv(FILE *out, const struct gw_flow *f, bool opening, int64_t at_us,
+                         const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                         struct gw_err *err) GW_MUST_CHECK;
+
 /* One or two lines: what the flow was, the verdict, its kind, hints and reason,
  * and the owner or the raw/packet socket holders. */
 void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_verdict *v,

@@ -118,6 +118,46 @@ void gw_cli_enrich(struct gw_cli_enricher *x, const struct gw_flow *f,
 /* Forgets what was kept for f, which ended. */
 void gw_cli_enrich_end(struct gw_cli_enricher *x, const struct gw_flow *f);
 
+/* Where verdicts go (outputs.c): set json_path, csv_path ('-': stdout), all
+ * (text: every verdict) and flush_each, then open with fopen's mode. */
+struct gw_cli_outputs {
+	const char *json_path, *csv_path;
+	bool all, flush_each;
+	const char *mode;
+	FILE *json, *csv;
+	bool text; /* stdout takes text lines (neither --json - nor --csv -) */
+	int write_error;
+};
+int gw_cli_outputs_open(struct gw_cli_outputs *o, const char *mode);
+/* Reopens the files by name (logrotate; SIGHUP), keeping the old on failure. */
+void gw_cli_outputs_reopen(struct gw_cli_outputs *o);
+void gw_cli_outputs_opening(struct gw_cli_outputs *o, const struct gw_flow *f, int64_t decided_us,
+                            const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+void gw_cli_outputs_final(struct gw_cli_outputs *o, const struct gw_flow *f, enum gw_flow_end why,
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+/* Closes the files and flushes stdout; -1 if any write failed. */
+int gw_cli_outputs_close(struct gw_cli_outputs *o);
+
+/* The end-of-run summary's tables (summary.c). */
+#define GW_CLI_TOP_MAX 1024
+struct gw_cli_top {
+	struct {
+		char name[112];
+		uint64_t flows;
+	} e[GW_CLI_TOP_MAX];
+	size_t n;
+	uint64_t other; /* flows under names past GW_CLI_TOP_MAX */
+};
+struct gw_cli_summary {
+	struct gw_cli_top processes, findings, ases, countries;
+};
+/* Counts one final verdict. */
+void gw_cli_summary_add(struct gw_cli_summary *s, const struct gw_verdict *v,
+                        const struct gw_verdict_enrich *e);
+/* "findings by process: ...", "top processes: ...", "top remote AS: ...",
+ * "top remote countries: ..." (five each; tables with nothing are left out). */
+void gw_cli_summary_print(FILE *out, struct gw_cli_summary *s);
+
 /* `ghostwire version`'s GeoIP lines: libmaxminddb, the default database in
  * use, its date and its attribution (or why there is none). */
 void gw_cli_geoip_describe(FILE *out, const struct gw_options *o);

@@ -1,6 +1,7 @@
 /* cli/cmd_replay.c — `ghostwire replay`: a recorded session (a capture and its
  * socket timeline) through the flow table and the correlator, giving every
  * flow its verdict, deterministically: the same session gives the same bytes. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ static const char replay_usage[] =
         "  -r, --read FILE        the capture\n"
         "  -s, --sockets FILE     its socket timeline (docs/timeline.md)\n"
         "  -j, --json             every verdict as a JSON line (docs/verdicts-json.md)\n"
+        "      --csv FILE         every verdict as a CSV row to FILE ('-': stdout)\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
         "      --geoip FILE       a MaxMind DB for country and AS (repeatable; default:\n"
@@ -38,6 +40,7 @@ enum {
 	OPT_GRACE = 256,
 	OPT_GEOIP,
 	OPT_NO_ENRICH,
+	OPT_CSV,
 	OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS
 };
@@ -50,6 +53,7 @@ static const struct option long_options[] = {
         {"grace", required_argument, NULL, OPT_GRACE},
         {"geoip", required_argument, NULL, OPT_GEOIP},
         {"no-enrich", no_argument, NULL, OPT_NO_ENRICH},
+        {"csv", required_argument, NULL, OPT_CSV},
         {"local-net", required_argument, NULL, 'L'},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -62,6 +66,7 @@ struct replay_args {
 	struct gw_correlator_config ccfg;
 	char capture[4096], sockets[4096];
 	struct gw_cli_geoip geoip;
+	const char *csv_path;
 	bool json, all, progress, no_enrich;
 };
 
@@ -127,6 +132,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case OPT_NO_ENRICH:
 			a->no_enrich = true;
+			break;
+		case OPT_CSV:
+			a->csv_path = optarg;
 			break;
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
@@ -233,7 +241,8 @@ struct judge_ctx {
 	struct timeline_feed feed;
 	struct gw_cli_progress progress;
 	struct gw_cli_enricher enrich;
-	int write_error;
+	struct gw_cli_outputs out;
+	struct gw_cli_summary *summary; /* top processes, AS, countries */
 };
 
 /* A flow still going grace after its first packet: its opening is judged, and
@@ -250,13 +259,7 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
 	gw_cli_progress_clear(&j->progress);
-	if (j->args->json) {
-		struct gw_err err = {0};
-		if (gw_verdict_print_opening_json(stdout, f, decided, &v, &e, &err) < 0)
-			j->write_error = 1;
-	} else {
-		gw_verdict_print_text(stdout, f, &v, &e);
-	}
+	gw_cli_outputs_opening(&j->out, f, decided, &v, &e);
 	return true;
 }
 
@@ -269,14 +272,29 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
 	gw_cli_progress_clear(&j->progress);
-	if (j->args->json) {
-		struct gw_err err = {0};
-		if (gw_verdict_print_json(stdout, f, why, &v, &e, &err) < 0)
-			j->write_error = 1;
-	} else if (gw_cli_verdict_worth_text(f, &v, j->args->all)) {
-		gw_verdict_print_text(stdout, f, &v, &e);
-	}
+	gw_cli_outputs_final(&j->out, f, why, &v, &e);
+	gw_cli_summary_add(j->summary, &v, &e);
 	gw_cli_enrich_end(&j->enrich, f);
+}
+
+/* The outputs and the summary's tables. */
+static int open_outputs(const struct replay_args *a, struct judge_ctx *j)
+{
+	if (!(j->summary = calloc(1, sizeof *j->summary))) {
+		gw_cli_error("out of memory");
+		return GW_EXIT_FAIL;
+	}
+	j->out.json_path = a->json ? "-" : NULL;
+	j->out.csv_path = a->csv_path;
+	j->out.all = a->all;
+	return gw_cli_outputs_open(&j->out, "w");
+}
+
+static int close_outputs(struct judge_ctx *j)
+{
+	free(j->summary);
+	j->summary = NULL;
+	return gw_cli_outputs_close(&j->out);
 }
 
 static void on_payload(void *ud, const struct gw_packet *p)
@@ -329,12 +347,15 @@ int gw_cli_replay(int argc, char **argv)
 		return GW_EXIT_FAIL;
 	}
 	struct judge_ctx j = {.args = &a, .corr = corr};
-	if (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0) {
+	if (open_outputs(&a, &j) != 0 ||
+	    (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0)) {
+		close_outputs(&j);
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}
 	if ((r = feed_open(&a, corr, &j.feed)) != 0) {
 		gw_cli_enricher_close(&j.enrich);
+		close_outputs(&j);
 		gw_correlator_free(corr);
 		return r;
 	}
@@ -343,6 +364,7 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("%s", err.msg);
 		feed_close(&j.feed);
 		gw_cli_enricher_close(&j.enrich);
+		close_outputs(&j);
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}
@@ -360,7 +382,9 @@ int gw_cli_replay(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	} else {
 		gw_cli_progress_clear(&j.progress);
-		print_summary(a.json ? stderr : stdout, &sum, gw_correlator_stats(corr));
+		FILE *out = j.out.text ? stdout : stderr;
+		print_summary(out, &sum, gw_correlator_stats(corr));
+		gw_cli_summary_print(out, j.summary);
 		if (!sum.complete)
 			status = sum.frames ? GW_EXIT_PARTIAL : GW_EXIT_FAIL;
 	}
@@ -370,7 +394,7 @@ int gw_cli_replay(int argc, char **argv)
 	feed_close(&j.feed);
 	gw_cli_enricher_close(&j.enrich);
 	gw_correlator_free(corr);
-	if (j.write_error || fflush(stdout) != 0) {
+	if (close_outputs(&j) != 0) {
 		gw_cli_error("writing the verdicts failed");
 		status = GW_EXIT_FAIL;
 	}

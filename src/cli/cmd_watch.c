@@ -25,6 +25,7 @@ static const char watch_usage[] =
         "\n"
         "  -i, --interface IFACE  capture on IFACE (repeatable; 'any' for all)\n"
         "  -j, --json FILE        every verdict as a JSON line to FILE ('-': stdout)\n"
+        "      --csv FILE         every verdict as a CSV row to FILE ('-': stdout)\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "  -w, --write DIR        also record the session into the new directory DIR\n"
         "                         (as `ghostwire record`; `replay DIR` gives the same\n"
@@ -43,7 +44,8 @@ static const char watch_usage[] =
         "                         (default nobody; see docs/privileges.md)\n"
         "      --stay-root        do not drop privileges\n"
         "\n"
-        "SIGUSR1 prints the counters; SIGINT or SIGTERM end the run: open flows get\n"
+        "SIGHUP reopens the --json and --csv files (logrotate); SIGUSR1 prints the\n"
+        "counters; SIGINT or SIGTERM end the run: open flows get\n"
         "their verdicts, outputs are flushed, and the counters are printed.\n";
 
 enum {
@@ -55,7 +57,8 @@ enum {
 	OPT_STAY_ROOT,
 	OPT_IDLE,
 	OPT_CLOSED,
-	OPT_GEOIP
+	OPT_GEOIP,
+	OPT_CSV
 };
 
 static const struct option long_options[] = {
@@ -67,6 +70,7 @@ static const struct option long_options[] = {
         {"filter", required_argument, NULL, 'f'},
         {"grace", required_argument, NULL, OPT_GRACE},
         {"geoip", required_argument, NULL, OPT_GEOIP},
+        {"csv", required_argument, NULL, OPT_CSV},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -80,6 +84,14 @@ static const struct option long_options[] = {
 
 static volatile sig_atomic_t counters_requested;
 
+static volatile sig_atomic_t reopen_requested;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -90,14 +102,14 @@ struct watch {
 	struct gw_options opt;
 	struct gw_poller_config pcfg;
 	struct gw_correlator_config ccfg;
-	const char *json_path;
+	struct gw_cli_outputs out;
+	struct gw_cli_summary *summary;
 	const char *session;               /* -w DIR, or NULL */
 	FILE *meta;                        /* its meta.json, opened before privileges go */
 	struct gw_timeline_writer *writer; /* the session's timeline */
 	int64_t started_us;
 	const char *user; /* NULL: stay root */
-	FILE *json;
-	bool all;
+
 	uint32_t duration_s;
 	struct gw_poller *poller;
 	struct gw_correlator *corr;
@@ -105,7 +117,6 @@ struct watch {
 	struct gw_cli_loss loss;
 	struct gw_cli_geoip geoip;
 	struct gw_cli_enricher enrich;
-	int write_error;
 };
 
 static int parse_args(int argc, char **argv, struct watch *w)
@@ -128,10 +139,13 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			w->opt.interfaces[w->opt.n_interfaces++] = optarg;
 			break;
 		case 'j':
-			w->json_path = optarg;
+			w->out.json_path = optarg;
 			break;
 		case 'a':
-			w->all = true;
+			w->out.all = true;
+			break;
+		case OPT_CSV:
+			w->out.csv_path = optarg;
 			break;
 		case 'w':
 			w->session = optarg;
@@ -228,16 +242,7 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
-	if (w->json) {
-		struct gw_err err = {0};
-		if (gw_verdict_print_opening_json(w->json, f, decided, &v, &e, &err) < 0 ||
-		    fflush(w->json) != 0)
-			w->write_error = 1;
-	}
-	if (w->json != stdout) {
-		gw_verdict_print_text(stdout, f, &v, &e);
-		fflush(stdout);
-	}
+	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
 	return true;
 }
 
@@ -248,16 +253,8 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_correlator_judge(w->corr, f, &v);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
-	if (w->json) {
-		struct gw_err err = {0};
-		if (gw_verdict_print_json(w->json, f, why, &v, &e, &err) < 0 ||
-		    fflush(w->json) != 0)
-			w->write_error = 1;
-	}
-	if (w->json != stdout && gw_cli_verdict_worth_text(f, &v, w->all)) {
-		gw_verdict_print_text(stdout, f, &v, &e);
-		fflush(stdout);
-	}
+	gw_cli_outputs_final(&w->out, f, why, &v, &e);
+	gw_cli_summary_add(w->summary, &v, &e);
 	gw_cli_enrich_end(&w->enrich, f);
 }
 
@@ -297,6 +294,10 @@ static int housekeeping(void *ud, struct gw_err *err)
 	if (counters_requested) {
 		counters_requested = 0;
 		print_counters(w);
+	}
+	if (reopen_requested) {
+		reopen_requested = 0;
+		gw_cli_outputs_reopen(&w->out);
 	}
 	int r = gw_poller_step(w->poller, err);
 	if (r == 0)
@@ -366,12 +367,12 @@ static int open_all(struct watch *w)
 	}
 	if (warnings[0])
 		gw_cli_error("warning: watching without %s", warnings);
-	if (w->json_path) {
-		w->json = strcmp(w->json_path, "-") == 0 ? stdout : fopen(w->json_path, "a");
-		if (!w->json) {
-			gw_cli_error("%s: %s", w->json_path, strerror(errno));
-			return GW_EXIT_FAIL;
-		}
+	w->out.flush_each = true;
+	if (gw_cli_outputs_open(&w->out, "a") != 0)
+		return GW_EXIT_FAIL;
+	if (!(w->summary = calloc(1, sizeof *w->summary))) {
+		gw_cli_error("out of memory");
+		return GW_EXIT_FAIL;
 	}
 	if (gw_poller_step(w->poller, &err) < 0) {
 		gw_cli_error("%s", err.msg);
@@ -389,6 +390,7 @@ int gw_cli_watch(int argc, char **argv)
 	if ((status = open_all(&w)) == 0) {
 		gw_cli_catch_stop_signals();
 		signal(SIGUSR1, on_usr1);
+		signal(SIGHUP, on_hup);
 		struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 		                                .flow_new = on_flow_new,
 		                                .flow_due = on_flow_due,
@@ -406,18 +408,21 @@ int gw_cli_watch(int argc, char **argv)
 			status = GW_EXIT_FAIL;
 		}
 		print_counters(&w);
+		gw_cli_summary_print(stderr, w.summary);
 		if (w.meta) {
 			gw_cli_session_meta(w.meta, &w.opt, w.started_us, &sum,
 			                    gw_poller_stats(w.poller));
 			w.meta = NULL;
 		}
 	}
-	if (w.json && w.json != stdout && fclose(w.json) != 0)
-		w.write_error = 1;
-	if (w.write_error) {
-		gw_cli_error("%s: writing verdicts failed", w.json_path);
+	if (gw_cli_outputs_close(&w.out) != 0) {
+		gw_cli_error("writing verdicts failed (%s%s%s)",
+		             w.out.json_path ? w.out.json_path : "",
+		             w.out.json_path && w.out.csv_path ? ", " : "",
+		             w.out.csv_path ? w.out.csv_path : "stdout");
 		status = GW_EXIT_FAIL;
 	}
+	free(w.summary);
 	if (w.meta)
 		fclose(w.meta);
 	gw_poller_free(w.poller);

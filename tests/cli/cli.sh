@@ -98,6 +98,26 @@ time.sleep(0.5)' &
 	"$gw" replay "$tmp/wsess" --json >"$tmp/replayed.jsonl" 2>/dev/null
 	check "replay equals live, byte for byte" 0 "" -- cmp "$tmp/live.jsonl" "$tmp/replayed.jsonl"
 	check "live verdicts were written" 0 "flow-verdict" -- cat "$tmp/live.jsonl"
+	# --csv, and SIGHUP reopening both files (logrotate moves them away first;
+	# as root here: $tmp is not writable by nobody, see docs/privileges.md).
+	( "$gw" watch -i lo --duration 8 --closed-timeout 1 --stay-root --json "$tmp/rot.jsonl" \
+		--csv "$tmp/rot.csv" >/dev/null 2>"$tmp/rot.err" ) &
+	gwpid=$!
+	conn='import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); c = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.send(b"x"); a.recv(1); c.close(); a.close()'
+	sleep 1.5
+	/usr/bin/python3 -c "$conn"
+	sleep 3.5
+	mv "$tmp/rot.jsonl" "$tmp/rot.jsonl.1"
+	mv "$tmp/rot.csv" "$tmp/rot.csv.1"
+	pkill -HUP -f "ghostwire watch -i lo --duration 8" || true
+	sleep 0.5
+	/usr/bin/python3 -c "$conn"
+	wait "$gwpid"
+	check "watch --csv writes a header and rows" 0 '"time","stage","verdict"' -- cat "$tmp/rot.csv.1"
+	check "rows before SIGHUP went to the moved file" 0 "flow-verdict" -- cat "$tmp/rot.jsonl.1"
+	check "SIGHUP reopened --json" 0 "flow-verdict" -- cat "$tmp/rot.jsonl"
+	check "SIGHUP reopened --csv, with a header" 0 '"time","stage","verdict"' -- cat "$tmp/rot.csv"
+	check "replay --csv -" 0 '"community_id"' -- "$gw" replay "$tmp/wsess" --csv -
 else
 	echo "skip live on lo, record, watch: need root"
 fi

@@ -85,7 +85,9 @@ int main(int argc, char **argv)
 	gw_options_init(&o);
 	const char *const *paths = (const char *const *)(argv + 1);
 	size_t n_paths = (size_t)(argc - 1);
-	enum { N = 100000 };
+	enum {
+		N = 100000
+	};
 	struct gw_addr *addrs = malloc(N * sizeof *addrs);
 	for (size_t i = 0; i < N; i++)
 		addrs[i] = public_v4();
@@ -112,7 +114,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint8_t msg[512];
-	struct gw_packet p = {.proto = GW_IPPROTO_UDP, .sport = 53, .dport = 40000, .has_ports = true};
+	struct gw_packet p = {
+	        .proto = GW_IPPROTO_UDP, .sport = 53, .dport = 40000, .has_ports = true};
 	p.src.family = p.dst.family = GW_AF_INET;
 	double t0 = now_ns();
 	for (size_t i = 0; i < N; i++) {
@@ -151,8 +154,15 @@ int main(int argc, char **argv)
 	size_t ext = hl + 9;
 	body[bn++] = (uint8_t)(ext >> 8);
 	body[bn++] = (uint8_t)ext;
-	uint8_t e[] = {0, 0, (uint8_t)((hl + 5) >> 8), (uint8_t)(hl + 5), (uint8_t)((hl + 3) >> 8),
-	               (uint8_t)(hl + 3), 0, (uint8_t)(hl >> 8), (uint8_t)hl};
+	uint8_t e[] = {0,
+	               0,
+	               (uint8_t)((hl + 5) >> 8),
+	               (uint8_t)(hl + 5),
+	               (uint8_t)((hl + 3) >> 8),
+	               (uint8_t)(hl + 3),
+	               0,
+	               (uint8_t)(hl >> 8),
+	               (uint8_t)hl};
 	memcpy(body + bn, e, sizeof e);
 	bn += sizeof e;
 	memcpy(body + bn, host, hl);

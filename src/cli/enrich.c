@@ -63,7 +63,8 @@ static uint64_t conn_key(uint8_t proto, struct end a, struct end b)
 		a = b;
 		b = t;
 	}
-	uint64_t h = mix(0x2545f4914f6cdd1dULL, (uint64_t)proto << 32 | a.port << 16 | b.port);
+	uint64_t h =
+	        mix(0x2545f4914f6cdd1dULL, (uint64_t)proto << 32 | (uint64_t)a.port << 16 | b.port);
 	for (int i = 0; i < 16; i += 8) {
 		uint64_t x, y;
 		memcpy(&x, a.addr + i, 8);

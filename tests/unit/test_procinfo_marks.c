@@ -282,13 +282,15 @@ Test(procinfo_marks, dpkg_set_rebuilt_when_packages_change, .fini = remove_tmp_d
 Test(procinfo_marks, mark_names)
 {
 	char buf[128];
-	cr_expect_str_eq(gw_process_mark_names(GW_MARK_ALL, buf, sizeof buf),
-	                 "deleted-exe,memfd-exe,tmp-exe,unpackaged-exe,kthread-disguise,tun-device");
+	cr_expect_str_eq(
+	        gw_process_mark_names(GW_MARK_ALL, buf, sizeof buf),
+	        "deleted-exe,memfd-exe,tmp-exe,unpackaged-exe,kthread-disguise,tun-device");
 	cr_expect_str_eq(gw_process_mark_names(0, buf, sizeof buf), "");
 	cr_expect_str_eq(gw_process_mark_names(GW_MARK_TMP_EXE | GW_MARK_UNPACKAGED_EXE, buf, 20),
 	                 "tmp-exe"); /* never half a name */
-	cr_expect_str_eq(gw_process_mark_names(GW_MARK_ALL | (1u << 20), buf, sizeof buf),
-	                 "deleted-exe,memfd-exe,tmp-exe,unpackaged-exe,kthread-disguise,tun-device");
+	cr_expect_str_eq(
+	        gw_process_mark_names(GW_MARK_ALL | (1u << 20), buf, sizeof buf),
+	        "deleted-exe,memfd-exe,tmp-exe,unpackaged-exe,kthread-disguise,tun-device");
 	cr_expect_str_eq(gw_process_mark_name(GW_MARK_KTHREAD_DISGUISE), "kthread-disguise");
 	cr_expect_str_eq(gw_process_mark_name(GW_MARK_TMP_EXE | GW_MARK_MEMFD_EXE), "?");
 	cr_expect_eq(gw_process_mark_parse("memfd-exe"), GW_MARK_MEMFD_EXE);

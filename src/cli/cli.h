@@ -138,6 +138,24 @@ void gw_cli_outputs_final(struct gw_cli_outputs *o, const struct gw_flow *f, enu
 /* Closes the files and flushes stdout; -1 if any write failed. */
 int gw_cli_outputs_close(struct gw_cli_outputs *o);
 
+/* replay --pcapng (evidence.c): set path (NULL: off) and all. */
+struct gw_cli_evidence {
+	const char *path;
+	bool all;           /* every packet, not only findings' */
+	struct slot *slots; /* flow seq -> comment */
+	size_t cap, n;
+	uint64_t dropped; /* flows whose comment was not kept (memory, or past 4 M) */
+	uint64_t written; /* packets written */
+};
+/* Keeps the comment for f's packets (a finding's; with all, any flow's). */
+void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+/* The second pass over capture (opened with o, as the replay was): writes
+ * the pcapng. 0, or GW_EXIT_FAIL with a message. */
+int gw_cli_evidence_write(struct gw_cli_evidence *ev, const char *capture,
+                          const struct gw_options *o);
+void gw_cli_evidence_free(struct gw_cli_evidence *ev);
+
 /* The end-of-run summary's tables (summary.c). */
 #define GW_CLI_TOP_MAX 1024
 struct gw_cli_top {

@@ -26,6 +26,9 @@ static const char replay_usage[] =
         "  -s, --sockets FILE     its socket timeline (docs/timeline.md)\n"
         "  -j, --json             every verdict as a JSON line (docs/verdicts-json.md)\n"
         "      --csv FILE         every verdict as a CSV row to FILE ('-': stdout)\n"
+        "      --pcapng FILE      the packets of every finding, each with a comment\n"
+        "                         (ghostwire: verdict=... pid=... comm=...), for Wireshark\n"
+        "      --pcapng-all       ... every packet, not only findings'\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "      --grace S          seconds around each flow's lifetime (default 2)\n"
         "      --geoip FILE       a MaxMind DB for country and AS (repeatable; default:\n"
@@ -41,6 +44,8 @@ enum {
 	OPT_GEOIP,
 	OPT_NO_ENRICH,
 	OPT_CSV,
+	OPT_PCAPNG,
+	OPT_PCAPNG_ALL,
 	OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS
 };
@@ -54,6 +59,8 @@ static const struct option long_options[] = {
         {"geoip", required_argument, NULL, OPT_GEOIP},
         {"no-enrich", no_argument, NULL, OPT_NO_ENRICH},
         {"csv", required_argument, NULL, OPT_CSV},
+        {"pcapng", required_argument, NULL, OPT_PCAPNG},
+        {"pcapng-all", no_argument, NULL, OPT_PCAPNG_ALL},
         {"local-net", required_argument, NULL, 'L'},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -67,7 +74,8 @@ struct replay_args {
 	char capture[4096], sockets[4096];
 	struct gw_cli_geoip geoip;
 	const char *csv_path;
-	bool json, all, progress, no_enrich;
+	const char *pcapng_path;
+	bool json, all, progress, no_enrich, pcapng_all;
 };
 
 static bool file_exists(const char *path)
@@ -136,6 +144,12 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case OPT_CSV:
 			a->csv_path = optarg;
 			break;
+		case OPT_PCAPNG:
+			a->pcapng_path = optarg;
+			break;
+		case OPT_PCAPNG_ALL:
+			a->pcapng_all = true;
+			break;
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
 			    gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) <
@@ -162,6 +176,10 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			fputs(replay_usage, stderr);
 			return GW_EXIT_USAGE;
 		}
+	}
+	if (a->pcapng_all && !a->pcapng_path) {
+		gw_cli_error("--pcapng-all needs --pcapng FILE");
+		return GW_EXIT_USAGE;
 	}
 	if (optind == argc - 1 && !a->capture[0] && !a->sockets[0])
 		return session_paths(argv[optind], a);
@@ -242,6 +260,7 @@ struct judge_ctx {
 	struct gw_cli_progress progress;
 	struct gw_cli_enricher enrich;
 	struct gw_cli_outputs out;
+	struct gw_cli_evidence ev;
 	struct gw_cli_summary *summary; /* top processes, AS, countries */
 };
 
@@ -274,6 +293,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_cli_progress_clear(&j->progress);
 	gw_cli_outputs_final(&j->out, f, why, &v, &e);
 	gw_cli_summary_add(j->summary, &v, &e);
+	gw_cli_evidence_note(&j->ev, f, &v, &e);
 	gw_cli_enrich_end(&j->enrich, f);
 }
 
@@ -287,6 +307,8 @@ static int open_outputs(const struct replay_args *a, struct judge_ctx *j)
 	j->out.json_path = a->json ? "-" : NULL;
 	j->out.csv_path = a->csv_path;
 	j->out.all = a->all;
+	j->ev.path = a->pcapng_path;
+	j->ev.all = a->pcapng_all;
 	return gw_cli_outputs_open(&j->out, "w");
 }
 
@@ -387,10 +409,19 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_summary_print(out, j.summary);
 		if (!sum.complete)
 			status = sum.frames ? GW_EXIT_PARTIAL : GW_EXIT_FAIL;
+		else if (gw_cli_evidence_write(&j.ev, a.capture, &a.opt) != 0)
+			status = GW_EXIT_FAIL;
+		else if (j.ev.path)
+			fprintf(stderr,
+			        "pcapng: %llu packets with comments to %s (%llu flows' comments "
+			        "lost)\n",
+			        (unsigned long long)j.ev.written, j.ev.path,
+			        (unsigned long long)j.ev.dropped);
 	}
 	if (j.feed.failed)
 		status = GW_EXIT_FAIL;
 	gw_capture_free(cap);
+	gw_cli_evidence_free(&j.ev);
 	feed_close(&j.feed);
 	gw_cli_enricher_close(&j.enrich);
 	gw_correlator_free(corr);

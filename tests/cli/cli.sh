@@ -75,6 +75,28 @@ check "replay: usage" 64 "give a session DIR" -- "$gw" replay
 check "watch: usage" 64 "give -i IFACE" -- "$gw" watch
 check "record: usage" 64 "give -i IFACE and -w DIR" -- "$gw" record -i lo
 
+# Evidence for Wireshark: the demo's findings as a pcapng with packet comments,
+# read back by tshark (filtering on the comments), as many packets as the
+# findings' flows hold by the JSON verdicts.
+if command -v tshark >/dev/null; then
+	demo=$root/pcaps/sessions/demo
+	check "replay --pcapng" 0 "pcapng: 36 packets" -- "$gw" replay "$demo" --pcapng "$tmp/ev.pcapng"
+	want=$("$gw" replay "$demo" --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+print(sum(v["network"]["packets"] + v["ghostwire"]["flow"].get("icmp_errors", 0)
+          for v in map(json.loads, sys.stdin)
+          if v["ghostwire"]["stage"] == "final" and v["event"]["kind"] == "alert"))')
+	got=$(tshark -r "$tmp/ev.pcapng" -Y 'frame.comment contains "unexplained"' 2>/dev/null | wc -l)
+	check "tshark filters the comments: $got of $want packets" 0 "" -- test "$got" -eq "$want"
+	check "comments name the raw socket's holder" 0 "holder_comm=kworker/0:2" -- \
+		tshark -r "$tmp/ev.pcapng" -T fields -e frame.comment
+	check "--pcapng-all writes every packet" 0 "pcapng: 111 packets" -- \
+		"$gw" replay "$demo" --pcapng "$tmp/all.pcapng" --pcapng-all
+	check "--pcapng-all needs --pcapng" 64 "needs --pcapng" -- "$gw" replay "$demo" --pcapng-all
+else
+	echo "skip replay --pcapng: no tshark"
+fi
+
 if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
 	check "live on lo for 1 s" 0 "capture: received" -- "$gw" flows -i lo --duration 1
 	check "record on lo for 1 s" 0 "record: $tmp/sess" -- "$gw" record -i lo -w "$tmp/sess" --duration 1

@@ -76,6 +76,10 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
  * that window closes, so that findings are decided then rather than when the
  * flow ends; gw_correlator_judge still gives the final verdict. Not counted in
  * stats.verdicts. */
+/* What the records applied so far say of f (its whole window), not counted
+ * in the stats: for a provisional label while the flow goes on. */
+void gw_correlator_peek(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v);
+
 /* When an opening is judged, after a flow's first packet: grace + slack. */
 int64_t gw_correlator_opening_delay_us(const struct gw_correlator *c);
 

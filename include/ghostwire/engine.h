@@ -40,6 +40,12 @@ struct gw_engine_hooks {
 	 * decoded: its payload is borrowed for the call only (DNS answers, TLS
 	 * ClientHello, HTTP requests); may be NULL. */
 	void (*payload)(void *ud, const struct gw_packet *p);
+	/* Every frame once the flow table has counted it: p and f are NULL for
+	 * frames that did not decode (f also when the packet is in no flow);
+	 * frame's bytes are borrowed for the call. Setting it turns batching off
+	 * (the flow table takes packets one by one); may be NULL. */
+	void (*packet)(void *ud, const struct gw_frame *frame, const struct gw_packet *p,
+	               const struct gw_flow *f);
 	/* About four times a second of wall time; may be NULL. */
 	void (*progress)(void *ud, const struct gw_progress *p);
 	/* Work that must go on beside the packets (live: the socket poller), about

@@ -150,10 +150,10 @@ int gw_flow_table_add_local(struct gw_flow_table *t, const struct gw_cidr *net) 
  * recently active flow when the table is full). */
 void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p);
 
-/* The same, and the seq of the flow p was counted in (an ICMP error: the flow
- * it quotes; a later fragment: its datagram's flow); 0 if none (a fragment
- * held for its first, no memory). */
-uint64_t gw_flow_table_update_seq(struct gw_flow_table *t, const struct gw_packet *p);
+/* The same, and the flow p was counted in (an ICMP error: the flow it quotes;
+ * a later fragment: its datagram's flow), borrowed until the table's next
+ * call; NULL if none (a fragment held for its first, no memory). */
+const struct gw_flow *gw_flow_table_update_flow(struct gw_flow_table *t, const struct gw_packet *p);
 
 /* The same for up to GW_FLOW_BATCH_MAX packets in order, with the table's
  * memory loaded ahead: the result is exactly that of updating one by one. */

@@ -21,6 +21,9 @@ int gw_pcapng_open(const char *path, struct gw_pcapng_writer **out, struct gw_er
 int gw_pcapng_write(struct gw_pcapng_writer *w, const struct gw_frame *frame, const char *comment,
                     struct gw_err *err) GW_MUST_CHECK;
 
+/* Pushes what is written to the file (a reader on a fifo sees it now). */
+int gw_pcapng_flush(struct gw_pcapng_writer *w, struct gw_err *err);
+
 /* Flushes and closes (a failed flush is an error naming the file); NULL is fine. */
 int gw_pcapng_close(struct gw_pcapng_writer *w, struct gw_err *err);
 

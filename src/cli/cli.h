@@ -28,6 +28,9 @@ int gw_cli_sockets(int argc, char **argv);
 int gw_cli_timeline(int argc, char **argv);
 int gw_cli_replay(int argc, char **argv);
 int gw_cli_record(int argc, char **argv);
+/* Wireshark's extcap protocol (cmd_extcap.c): is arg one of its options? */
+bool gw_cli_is_extcap(const char *arg);
+int gw_cli_extcap(int argc, char **argv);
 int gw_cli_watch(int argc, char **argv);
 
 /* Parses a whole decimal number in [min, max] given to option --name; prints
@@ -144,8 +147,11 @@ struct gw_cli_evidence {
 	bool all;           /* every packet, not only findings' */
 	struct slot *slots; /* flow seq -> comment */
 	size_t cap, n;
-	uint64_t dropped; /* flows whose comment was not kept (memory, or past 4 M) */
-	uint64_t written; /* packets written */
+	uint64_t dropped;           /* flows whose comment was not kept (memory, or past 4 M) */
+	uint64_t written;           /* packets written */
+	struct gw_pcapng_writer *w; /* live: open while watching */
+	bool flush_each;            /* live: flush after every packet (a fifo for Wireshark) */
+	bool failed;                /* live: a write failed; no more are tried */
 };
 /* Keeps the comment for f's packets (a finding's; with all, any flow's). */
 void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
@@ -155,6 +161,18 @@ void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
 int gw_cli_evidence_write(struct gw_cli_evidence *ev, const char *capture,
                           const struct gw_options *o);
 void gw_cli_evidence_free(struct gw_cli_evidence *ev);
+/* Live (watch, extcap): open the file; keep what is known of a flow (after
+ * its lookup: provisional, an unexplained one says "pending"; its opening
+ * verdict; forget it when it ends); write each packet with its flow's
+ * comment as it passes; close. */
+int gw_cli_evidence_open_live(struct gw_cli_evidence *ev);
+void gw_cli_evidence_note_live(struct gw_cli_evidence *ev, const struct gw_flow *f,
+                               const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                               bool provisional);
+void gw_cli_evidence_forget(struct gw_cli_evidence *ev, const struct gw_flow *f);
+void gw_cli_evidence_packet(struct gw_cli_evidence *ev, const struct gw_frame *frame,
+                            const struct gw_flow *f);
+int gw_cli_evidence_close_live(struct gw_cli_evidence *ev);
 
 /* The end-of-run summary's tables (summary.c). */
 #define GW_CLI_TOP_MAX 1024

@@ -26,6 +26,8 @@ static const char watch_usage[] =
         "  -i, --interface IFACE  capture on IFACE (repeatable; 'any' for all)\n"
         "  -j, --json FILE        every verdict as a JSON line to FILE ('-': stdout)\n"
         "      --csv FILE         every verdict as a CSV row to FILE ('-': stdout)\n"
+        "      --pcapng FILE      every packet to FILE, each with a comment: its flow's\n"
+        "                         owner once looked up, then its opening verdict\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "  -w, --write DIR        also record the session into the new directory DIR\n"
         "                         (as `ghostwire record`; `replay DIR` gives the same\n"
@@ -58,7 +60,8 @@ enum {
 	OPT_IDLE,
 	OPT_CLOSED,
 	OPT_GEOIP,
-	OPT_CSV
+	OPT_CSV,
+	OPT_PCAPNG
 };
 
 static const struct option long_options[] = {
@@ -71,6 +74,7 @@ static const struct option long_options[] = {
         {"grace", required_argument, NULL, OPT_GRACE},
         {"geoip", required_argument, NULL, OPT_GEOIP},
         {"csv", required_argument, NULL, OPT_CSV},
+        {"pcapng", required_argument, NULL, OPT_PCAPNG},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -104,6 +108,7 @@ struct watch {
 	struct gw_correlator_config ccfg;
 	struct gw_cli_outputs out;
 	struct gw_cli_summary *summary;
+	struct gw_cli_evidence ev;         /* --pcapng */
 	const char *session;               /* -w DIR, or NULL */
 	FILE *meta;                        /* its meta.json, opened before privileges go */
 	struct gw_timeline_writer *writer; /* the session's timeline */
@@ -146,6 +151,9 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case OPT_CSV:
 			w->out.csv_path = optarg;
+			break;
+		case OPT_PCAPNG:
+			w->ev.path = optarg;
 			break;
 		case 'w':
 			w->session = optarg;
@@ -228,6 +236,21 @@ static void on_flow_new(void *ud, const struct gw_flow *f)
 {
 	struct watch *w = ud;
 	gw_cli_lookup_new_flow(w->poller, f);
+	if (w->ev.w) { /* the label its packets carry until its opening is judged */
+		struct gw_verdict v;
+		struct gw_verdict_enrich e;
+		gw_correlator_peek(w->corr, f, &v);
+		gw_cli_enrich(&w->enrich, f, &e);
+		gw_cli_evidence_note_live(&w->ev, f, &v, &e, true);
+	}
+}
+
+static void on_packet(void *ud, const struct gw_frame *frame, const struct gw_packet *p,
+                      const struct gw_flow *f)
+{
+	struct watch *w = ud;
+	(void)p;
+	gw_cli_evidence_packet(&w->ev, frame, f);
 }
 
 /* A flow still going grace after its first packet: a finding on its opening
@@ -242,6 +265,7 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
+	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
 	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
 	return true;
 }
@@ -255,6 +279,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_cli_enrich(&w->enrich, f, &e);
 	gw_cli_outputs_final(&w->out, f, why, &v, &e);
 	gw_cli_summary_add(w->summary, &v, &e);
+	gw_cli_evidence_forget(&w->ev, f);
 	gw_cli_enrich_end(&w->enrich, f);
 }
 
@@ -368,7 +393,8 @@ static int open_all(struct watch *w)
 	if (warnings[0])
 		gw_cli_error("warning: watching without %s", warnings);
 	w->out.flush_each = true;
-	if (gw_cli_outputs_open(&w->out, "a") != 0)
+	w->ev.flush_each = true;
+	if (gw_cli_outputs_open(&w->out, "a") != 0 || gw_cli_evidence_open_live(&w->ev) != 0)
 		return GW_EXIT_FAIL;
 	if (!(w->summary = calloc(1, sizeof *w->summary))) {
 		gw_cli_error("out of memory");
@@ -395,6 +421,7 @@ int gw_cli_watch(int argc, char **argv)
 		                                .flow_new = on_flow_new,
 		                                .flow_due = on_flow_due,
 		                                .payload = on_payload,
+		                                .packet = w.ev.path ? on_packet : NULL,
 		                                .due_delay_us =
 		                                        gw_correlator_opening_delay_us(w.corr),
 		                                .housekeeping = housekeeping,
@@ -423,6 +450,9 @@ int gw_cli_watch(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	}
 	free(w.summary);
+	if (gw_cli_evidence_close_live(&w.ev) != 0)
+		status = GW_EXIT_FAIL;
+	gw_cli_evidence_free(&w.ev);
 	if (w.meta)
 		fclose(w.meta);
 	gw_poller_free(w.poller);

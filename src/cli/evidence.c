@@ -1,10 +1,13 @@
-/* cli/evidence.c — replay --pcapng FILE: the packets of every finding (with
- * --pcapng-all, every packet) written to a pcapng file, each with a comment
- * saying what ghostwire found, so that Wireshark shows the process behind a
- * packet. The first pass (the replay) keeps one comment per flow, by the
- * flow's creation number; the second reads the capture again through a flow
- * table with the same options, which numbers the flows the same way (replay
- * is deterministic), and writes the packets with their flow's comment. */
+/* cli/evidence.c — pcapng evidence, each packet with a comment saying what
+ * ghostwire found, so that Wireshark shows the process behind a packet.
+ * replay --pcapng FILE: the packets of every finding (with --pcapng-all,
+ * every packet). The first pass (the replay) keeps one comment per flow, by
+ * the flow's creation number; the second reads the capture again through a
+ * flow table with the same options, which numbers the flows the same way
+ * (replay is deterministic), and writes the packets with their flow's
+ * comment. watch --pcapng FILE (and the extcap interface): every packet as
+ * it passes, with what is known of its flow then — the owner found by the
+ * lookup at its first packet, then the verdict on its opening. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,18 +62,20 @@ static struct slot *find(const struct gw_cli_evidence *ev, uint64_t seq)
 
 /* "ghostwire: verdict=unexplained kind=... hints=... pid=... comm=... exe=...
  * country=... asn=... name=..." */
-static void comment_of(const struct gw_verdict *v, const struct gw_verdict_enrich *e, char *buf,
-                       size_t size)
+static void comment_of(const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                       bool provisional, char *buf, size_t size)
 {
 	char hints[256];
+	bool pending = provisional && v->kind != GW_VERDICT_EXPLAINED;
 	size_t n = (size_t)snprintf(buf, size, "ghostwire: verdict=%s",
-	                            gw_verdict_kind_name((enum gw_verdict_kind)v->kind));
+	                            pending ? "pending"
+	                                    : gw_verdict_kind_name((enum gw_verdict_kind)v->kind));
 #define ADD(...)                                                                                   \
 	do {                                                                                       \
 		if (n < size)                                                                      \
 			n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);                     \
 	} while (0)
-	if (v->kind == GW_VERDICT_UNEXPLAINED)
+	if (v->kind == GW_VERDICT_UNEXPLAINED && !pending)
 		ADD(" kind=%s", gw_unexplained_kind_name(v->unexplained));
 	if (v->hints)
 		ADD(" hints=%s", gw_hint_names(v->hints, hints, sizeof hints));
@@ -88,17 +93,15 @@ static void comment_of(const struct gw_verdict *v, const struct gw_verdict_enric
 #undef ADD
 }
 
-void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
-                          const struct gw_verdict *v, const struct gw_verdict_enrich *e)
+static void keep(struct gw_cli_evidence *ev, const struct gw_flow *f, const struct gw_verdict *v,
+                 const struct gw_verdict_enrich *e, bool provisional)
 {
-	if (!ev->path || (!ev->all && !gw_verdict_is_finding(v)))
-		return;
 	if ((ev->n + 1) * 2 > ev->cap && (ev->n >= MAX_COMMENTS || grow(ev) < 0)) {
 		ev->dropped++;
 		return;
 	}
 	char text[1024];
-	comment_of(v, e, text, sizeof text);
+	comment_of(v, e, provisional, text, sizeof text);
 	struct slot *s = find(ev, f->seq);
 	char *copy = strdup(text);
 	if (!copy) {
@@ -112,6 +115,92 @@ void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
 		ev->n++;
 	}
 	s->comment = copy;
+}
+
+void gw_cli_evidence_note(struct gw_cli_evidence *ev, const struct gw_flow *f,
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e)
+{
+	if (ev->path && (ev->all || gw_verdict_is_finding(v)))
+		keep(ev, f, v, e, false);
+}
+
+void gw_cli_evidence_note_live(struct gw_cli_evidence *ev, const struct gw_flow *f,
+                               const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                               bool provisional)
+{
+	if (ev->w)
+		keep(ev, f, v, e, provisional);
+}
+
+void gw_cli_evidence_forget(struct gw_cli_evidence *ev, const struct gw_flow *f)
+{
+	struct slot *s = ev->w ? find(ev, f->seq) : NULL;
+	if (!s || !s->seq)
+		return;
+	/* Backward-shift deletion keeps the linear probing chains whole. */
+	free(s->comment);
+	size_t i = (size_t)(s - ev->slots), j = i;
+	for (;;) {
+		ev->slots[i].seq = 0;
+		ev->slots[i].comment = NULL;
+		for (;;) {
+			j = (j + 1) & (ev->cap - 1);
+			if (!ev->slots[j].seq)
+				goto done;
+			size_t k = mix(ev->slots[j].seq) & (ev->cap - 1);
+			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+				continue; /* in place already */
+			break;
+		}
+		ev->slots[i] = ev->slots[j];
+		i = j;
+	}
+done:
+	ev->n--;
+}
+
+int gw_cli_evidence_open_live(struct gw_cli_evidence *ev)
+{
+	struct gw_err err = {0};
+	if (!ev->path)
+		return 0;
+	if (gw_pcapng_open(ev->path, &ev->w, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void gw_cli_evidence_packet(struct gw_cli_evidence *ev, const struct gw_frame *frame,
+                            const struct gw_flow *f)
+{
+	if (!ev->w || ev->failed)
+		return;
+	struct slot *s = f ? find(ev, f->seq) : NULL;
+	const char *comment = s && s->seq ? s->comment : NULL;
+	struct gw_err err = {0};
+	if (gw_pcapng_write(ev->w, frame, comment, &err) < 0) {
+		gw_cli_error("--pcapng: %s (no more packets written)", err.msg);
+		ev->failed = true;
+		return;
+	}
+	ev->written++;
+	if (ev->flush_each && gw_pcapng_flush(ev->w, &err) < 0) {
+		gw_cli_error("--pcapng: %s (no more packets written)", err.msg);
+		ev->failed = true;
+	}
+}
+
+int gw_cli_evidence_close_live(struct gw_cli_evidence *ev)
+{
+	struct gw_err err = {0};
+	struct gw_pcapng_writer *w = ev->w;
+	ev->w = NULL;
+	if (gw_pcapng_close(w, &err) < 0) {
+		gw_cli_error("%s", err.msg);
+		return GW_EXIT_FAIL;
+	}
+	return ev->failed ? GW_EXIT_FAIL : 0;
 }
 
 int gw_cli_evidence_write(struct gw_cli_evidence *ev, const char *capture,
@@ -132,9 +221,10 @@ int gw_cli_evidence_write(struct gw_cli_evidence *ev, const char *capture,
 	int got;
 	while ((got = gw_capture_next(cap, &frame, &err)) == GW_CAPTURE_FRAME) {
 		struct gw_packet p;
-		uint64_t seq = gw_decode(&frame, &p, &ds) == GW_DECODE_OK
-		                       ? gw_flow_table_update_seq(t, &p)
-		                       : 0;
+		const struct gw_flow *f = gw_decode(&frame, &p, &ds) == GW_DECODE_OK
+		                                  ? gw_flow_table_update_flow(t, &p)
+		                                  : NULL;
+		uint64_t seq = f ? f->seq : 0;
 		struct slot *s = seq ? find(ev, seq) : NULL;
 		const char *comment = s && s->seq ? s->comment : NULL;
 		if (!comment && !ev->all)

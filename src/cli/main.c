@@ -27,6 +27,7 @@ static const char usage[] =
         "  lookup     what a report says about IP addresses: special range, or GeoIP\n"
         "             country, AS number and organisation\n"
         "  help       this text; `ghostwire COMMAND --help` for a command\n"
+        "  --extcap-interfaces ...   Wireshark's extcap protocol (see README)\n"
         "  version    version, libraries, and the GeoIP database in use\n"
         "\n"
         "See ghostwire(1) and docs/ for details.\n";
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	if (gw_cli_is_extcap(cmd))
+		return gw_cli_extcap(argc, argv);
 	if (strcmp(cmd, "flows") == 0)
 		return gw_cli_flows(argc - 1, argv + 1);
 	if (strcmp(cmd, "sockets") == 0)

@@ -790,6 +790,13 @@ void gw_correlator_judge(struct gw_correlator *c, const struct gw_flow *f, struc
 	finish(c, v);
 }
 
+void gw_correlator_peek(struct gw_correlator *c, const struct gw_flow *f, struct gw_verdict *v)
+{
+	struct window w = {sat_add(f->first_us, -c->cfg.grace_us),
+	                   sat_add(f->last_us, c->cfg.grace_us)};
+	judge_in(c, f, w, v);
+}
+
 int64_t gw_correlator_opening_delay_us(const struct gw_correlator *c)
 {
 	return sat_add(c->cfg.grace_us, c->cfg.opening_slack_us);

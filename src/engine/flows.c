@@ -56,10 +56,30 @@ static void flush_batch(struct run *r)
 	r->batched = 0;
 }
 
+/* One by one, for the packet hook: the frame is still there after its count. */
+static void on_frame_unbatched(struct run *r, const struct gw_frame *frame)
+{
+	struct gw_packet p;
+	const struct gw_flow *f = NULL;
+	bool ok = gw_decode(frame, &p, &r->sum->decode) == GW_DECODE_OK;
+	if (ok) {
+		if (p.payload_caplen && r->hooks->payload)
+			r->hooks->payload(r->hooks->ud, &p);
+		f = gw_flow_table_update_flow(r->table, &p);
+	}
+	r->hooks->packet(r->hooks->ud, frame, ok ? &p : NULL, f);
+}
+
 static void on_frame(struct run *r, const struct gw_frame *frame)
 {
 	r->sum->frames++;
 	r->sum->bytes += frame->wirelen;
+	if (r->hooks->packet) {
+		on_frame_unbatched(r, frame);
+		if (r->sum->frames % PROGRESS_EVERY_FRAMES == 0)
+			tick(r, false);
+		return;
+	}
 	/* Decoding copies what it needs: the frame may go, the packet stays
 	 * (but for its payload, which is looked at now or never). */
 	struct gw_packet *p = &r->batch[r->batched];

@@ -410,8 +410,8 @@ static void count(struct gw_flow *f, enum gw_dir dir, const struct gw_packet *p)
 }
 
 /* An ICMP error is counted in the flow of the packet it quotes, if held. */
-/* Counts an ICMP error in the flow it quotes; that flow's seq, 0 if none held. */
-static uint64_t link_icmp_error(struct gw_flow_table *t, const struct gw_packet *p)
+/* Counts an ICMP error in the flow it quotes; that flow, NULL if none held. */
+static struct gw_flow *link_icmp_error(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	const struct gw_quoted *q = &p->quoted;
 	struct gw_packet probe = {.proto = q->proto,
@@ -423,12 +423,12 @@ static uint64_t link_icmp_error(struct gw_flow_table *t, const struct gw_packet 
 	enum gw_dir dir;
 	uint32_t i = lookup(t, &probe, hash, &dir);
 	if (i == NIL)
-		return 0;
+		return NULL;
 	struct gw_flow *f = flow_at(t, i);
 	if (f->icmp_errors < UINT16_MAX)
 		f->icmp_errors++;
 	t->stats.icmp_linked++;
-	return f->seq;
+	return f;
 }
 
 static void add_fragment_bytes(struct gw_flow *f, uint64_t bytes)
@@ -437,25 +437,25 @@ static void add_fragment_bytes(struct gw_flow *f, uint64_t bytes)
 	f->fragment_bytes = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
-/* Counts a later fragment in its flow; that flow's seq, 0 if it is held (or
+/* Counts a later fragment in its flow; that flow, NULL if it is held (or
  * given up on). */
-static uint64_t count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
+static struct gw_flow *count_fragment(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	uint32_t i;
 	uint64_t seq;
 	if (!gw__frag_later(&t->frags, p, &i, &seq))
-		return 0; /* held until its first fragment comes, or given up on */
+		return NULL; /* held until its first fragment comes, or given up on */
 	struct gw_flow *f = flow_at(t, i);
 	if (f->seq != seq) {
 		gw__frag_give_up(&t->frags); /* its flow ended meanwhile */
-		return 0;
+		return NULL;
 	}
 	enum gw_dir dir = memcmp(f->key.local, p->src.bytes, 16) == 0 ? GW_DIR_OUT : GW_DIR_IN;
 	count(f, dir, p);
 	f->fragments++;
 	add_fragment_bytes(f, p->wirelen);
 	t->stats.frag_attributed++;
-	return seq;
+	return f;
 }
 
 /* The first fragment of a datagram: remember its flow, and take over the later
@@ -493,15 +493,15 @@ static uint8_t icmp_class(const struct gw_packet *p)
 	return GW_SEEN_ICMP_OTHER;
 }
 
-/* Counts p; the seq of the flow it was counted in, 0 if none. */
-static uint64_t update_one(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash)
+/* Counts p; the flow it was counted in, NULL if none. */
+static struct gw_flow *update_one(struct gw_flow_table *t, const struct gw_packet *p, uint32_t hash)
 {
 	/* First end what timed out by this packet's time: a packet after its flow's
 	 * idle timeout starts a new flow rather than reviving the old one. */
 	gw_flow_table_expire(t, p->ts_us);
 	if (p->is_fragment && p->frag_offset != 0)
 		return count_fragment(t, p);
-	uint64_t quoted;
+	struct gw_flow *quoted;
 	if (p->is_icmp_error && p->quoted_ok && (quoted = link_icmp_error(t, p)))
 		return quoted;
 
@@ -517,7 +517,7 @@ static uint64_t update_one(struct gw_flow_table *t, const struct gw_packet *p, u
 	if (first) {
 		i = flow_create(t, p, &dir);
 		if (i == NIL)
-			return 0; /* no memory for a new chunk: the packet is in no flow */
+			return NULL; /* no memory for a new chunk: the packet is in no flow */
 		if (bare_syn && dir == GW_DIR_OUT)
 			flow_at(t, i)->syn_quirks = p->syn_quirks;
 	}
@@ -542,7 +542,7 @@ static uint64_t update_one(struct gw_flow_table *t, const struct gw_packet *p, u
 		t->on_new(t->ud, f);
 	if (first)
 		due_push(t, i, f);
-	return f->seq;
+	return f;
 }
 
 static inline uint32_t packet_hash(const struct gw_flow_table *t, const struct gw_packet *p)
@@ -555,7 +555,7 @@ void gw_flow_table_update(struct gw_flow_table *t, const struct gw_packet *p)
 	(void)update_one(t, p, packet_hash(t, p));
 }
 
-uint64_t gw_flow_table_update_seq(struct gw_flow_table *t, const struct gw_packet *p)
+const struct gw_flow *gw_flow_table_update_flow(struct gw_flow_table *t, const struct gw_packet *p)
 {
 	return update_one(t, p, packet_hash(t, p));
 }

@@ -133,6 +133,15 @@ int gw_pcapng_write(struct gw_pcapng_writer *w, const struct gw_frame *frame, co
 	return 0;
 }
 
+int gw_pcapng_flush(struct gw_pcapng_writer *w, struct gw_err *err)
+{
+	if (w->failed || fflush(w->f) != 0) {
+		w->failed = true;
+		return gw_err_set(err, GW_EIO, "%s: writing failed", w->path);
+	}
+	return 0;
+}
+
 int gw_pcapng_close(struct gw_pcapng_writer *w, struct gw_err *err)
 {
 	if (!w)

@@ -75,6 +75,12 @@ check "replay: usage" 64 "give a session DIR" -- "$gw" replay
 check "watch: usage" 64 "give -i IFACE" -- "$gw" watch
 check "record: usage" 64 "give -i IFACE and -w DIR" -- "$gw" record -i lo
 
+# Wireshark's extcap protocol.
+check "extcap: interfaces" 0 "interface {value=ghostwire-lo}" -- "$gw" --extcap-interfaces
+check "extcap: dlts" 0 "dlt {number=1}" -- "$gw" --extcap-dlts --extcap-interface ghostwire-lo
+check "extcap: config" 0 "{call=--grace}" -- "$gw" --extcap-config --extcap-interface ghostwire-lo
+check "extcap: capture needs a fifo" 64 "usage" -- "$gw" --capture --extcap-interface ghostwire-lo
+
 # Evidence for Wireshark: the demo's findings as a pcapng with packet comments,
 # read back by tshark (filtering on the comments), as many packets as the
 # findings' flows hold by the JSON verdicts.
@@ -140,6 +146,22 @@ time.sleep(0.5)' &
 	check "SIGHUP reopened --json" 0 "flow-verdict" -- cat "$tmp/rot.jsonl"
 	check "SIGHUP reopened --csv, with a header" 0 '"time","stage","verdict"' -- cat "$tmp/rot.csv"
 	check "replay --csv -" 0 '"community_id"' -- "$gw" replay "$tmp/wsess" --csv -
+	# extcap capture: Wireshark's side played by tshark reading the fifo.
+	if command -v tshark >/dev/null; then
+		mkfifo "$tmp/extcap.fifo"
+		tshark -r "$tmp/extcap.fifo" -T fields -e frame.comment >"$tmp/extcap.out" 2>/dev/null &
+		tspid=$!
+		"$gw" --capture --extcap-interface ghostwire-lo --fifo "$tmp/extcap.fifo" >/dev/null 2>"$tmp/extcap.err" &
+		xpid=$!
+		sleep 1.5
+		/usr/bin/python3 -c "$conn"
+		sleep 1
+		kill -TERM "$xpid"
+		wait "$xpid"
+		check "extcap capture ends cleanly on SIGTERM" 0 "" -- test $? -eq 0
+		wait "$tspid"
+		check "tshark reads the fifo, packets carry comments" 0 "ghostwire: verdict=" -- cat "$tmp/extcap.out"
+	fi
 else
 	echo "skip live on lo, record, watch: need root"
 fi

@@ -1,7 +1,7 @@
 /* cli/cmd_extcap.c — ghostwire as a Wireshark extcap program: Wireshark runs
  * it with --extcap-interfaces, --extcap-dlts, --extcap-config to list what it
  * offers, then with --capture --extcap-interface IF --fifo PATH to capture;
- * the capture is `watch -i IF --pcapng PATH`, so every packet reaches
+ * the capture is `watch -i IF --pcapng PATH --pcapng-all`, so every packet reaches
  * Wireshark with a comment naming its flow's process (then its verdict). */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@ static const char extcap_usage[] =
         "\n"
         "The Wireshark extcap interface (see README: put ghostwire, or a link to it,\n"
         "in Wireshark's extcap folder). The capture is `ghostwire watch -i IF\n"
-        "--pcapng PATH`: every packet with a comment naming its flow's process.\n";
+        "--pcapng PATH --pcapng-all`: every packet with a comment naming its flow's process.\n";
 
 enum {
 	OPT_INTERFACES = 256,
@@ -159,13 +159,14 @@ int gw_cli_extcap(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	/* watch -i IF --pcapng FIFO [-f EXPR] [--grace S] */
-	char *args[12];
+	char *args[13];
 	int n = 0;
 	args[n++] = "watch";
 	args[n++] = "-i";
 	args[n++] = (char *)pcap_name(iface);
 	args[n++] = "--pcapng";
 	args[n++] = (char *)fifo;
+	args[n++] = "--pcapng-all";
 	if (filter && filter[0]) {
 		args[n++] = "-f";
 		args[n++] = (char *)filter;

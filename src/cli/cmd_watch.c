@@ -26,8 +26,11 @@ static const char watch_usage[] =
         "  -i, --interface IFACE  capture on IFACE (repeatable; 'any' for all)\n"
         "  -j, --json FILE        every verdict as a JSON line to FILE ('-': stdout)\n"
         "      --csv FILE         every verdict as a CSV row to FILE ('-': stdout)\n"
-        "      --pcapng FILE      every packet to FILE, each with a comment: its flow's\n"
-        "                         owner once looked up, then its opening verdict\n"
+        "      --pcapng FILE --pcapng-all\n"
+        "                         every packet to FILE, each with a comment: its flow's\n"
+        "                         owner once looked up, then its opening verdict (the\n"
+        "                         findings' packets alone: -w DIR, then replay DIR\n"
+        "                         --pcapng FILE)\n"
         "  -a, --all              text: every verdict, not only findings\n"
         "  -w, --write DIR        also record the session into the new directory DIR\n"
         "                         (as `ghostwire record`; `replay DIR` gives the same\n"
@@ -61,7 +64,8 @@ enum {
 	OPT_CLOSED,
 	OPT_GEOIP,
 	OPT_CSV,
-	OPT_PCAPNG
+	OPT_PCAPNG,
+	OPT_PCAPNG_ALL
 };
 
 static const struct option long_options[] = {
@@ -75,6 +79,7 @@ static const struct option long_options[] = {
         {"geoip", required_argument, NULL, OPT_GEOIP},
         {"csv", required_argument, NULL, OPT_CSV},
         {"pcapng", required_argument, NULL, OPT_PCAPNG},
+        {"pcapng-all", no_argument, NULL, OPT_PCAPNG_ALL},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -155,6 +160,9 @@ static int parse_args(int argc, char **argv, struct watch *w)
 		case OPT_PCAPNG:
 			w->ev.path = optarg;
 			break;
+		case OPT_PCAPNG_ALL:
+			w->ev.all = true;
+			break;
 		case 'w':
 			w->session = optarg;
 			break;
@@ -215,6 +223,12 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			fputs(watch_usage, stderr);
 			return GW_EXIT_USAGE;
 		}
+	}
+	if (!w->ev.path != !w->ev.all) {
+		gw_cli_error("watch: --pcapng FILE writes every packet and needs --pcapng-all; for "
+		             "the findings' packets alone, record with -w DIR and run replay DIR "
+		             "--pcapng FILE");
+		return GW_EXIT_USAGE;
 	}
 	if (w->opt.n_interfaces == 0 || optind < argc) {
 		gw_cli_error("watch: give -i IFACE");

@@ -174,6 +174,24 @@ void gw_cli_evidence_packet(struct gw_cli_evidence *ev, const struct gw_frame *f
                             const struct gw_flow *f);
 int gw_cli_evidence_close_live(struct gw_cli_evidence *ev);
 
+/* watch's live terminal view (tui.c). */
+struct gw_cli_tui;
+struct gw_cli_tui_status {
+	uint64_t packets, drops;
+	double poll_ms_avg;
+};
+/* NULL unless stdin and stdout are a terminal (then it owns the terminal's
+ * mode until closed, or the program exits). */
+struct gw_cli_tui *gw_cli_tui_open(void);
+void gw_cli_tui_close(struct gw_cli_tui *t);
+/* A flow's row: new, or its verdict (provisional: after its lookup). */
+void gw_cli_tui_flow(struct gw_cli_tui *t, const struct gw_flow *f, const struct gw_verdict *v,
+                     const struct gw_verdict_enrich *e, bool provisional);
+void gw_cli_tui_packet(struct gw_cli_tui *t, const struct gw_flow *f);
+void gw_cli_tui_end(struct gw_cli_tui *t, const struct gw_flow *f);
+/* Reads keys; redraws every 500 ms unless paused. */
+void gw_cli_tui_tick(struct gw_cli_tui *t, const struct gw_cli_tui_status *st);
+
 /* The end-of-run summary's tables (summary.c). */
 #define GW_CLI_TOP_MAX 1024
 struct gw_cli_top {

@@ -48,6 +48,9 @@ static const char watch_usage[] =
         "      --user NAME        as root, run as NAME once everything is open\n"
         "                         (default nobody; see docs/privileges.md)\n"
         "      --stay-root        do not drop privileges\n"
+        "      --no-tui           plain lines even on a terminal (default there: the live\n"
+        "                         table; keys s sort, u findings only, / filter, p pause,\n"
+        "                         q quit)\n"
         "\n"
         "SIGHUP reopens the --json and --csv files (logrotate); SIGUSR1 prints the\n"
         "counters; SIGINT or SIGTERM end the run: open flows get\n"
@@ -65,7 +68,8 @@ enum {
 	OPT_GEOIP,
 	OPT_CSV,
 	OPT_PCAPNG,
-	OPT_PCAPNG_ALL
+	OPT_PCAPNG_ALL,
+	OPT_NO_TUI
 };
 
 static const struct option long_options[] = {
@@ -80,6 +84,7 @@ static const struct option long_options[] = {
         {"csv", required_argument, NULL, OPT_CSV},
         {"pcapng", required_argument, NULL, OPT_PCAPNG},
         {"pcapng-all", no_argument, NULL, OPT_PCAPNG_ALL},
+        {"no-tui", no_argument, NULL, OPT_NO_TUI},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -113,7 +118,9 @@ struct watch {
 	struct gw_correlator_config ccfg;
 	struct gw_cli_outputs out;
 	struct gw_cli_summary *summary;
-	struct gw_cli_evidence ev;         /* --pcapng */
+	struct gw_cli_evidence ev; /* --pcapng */
+	struct gw_cli_tui *tui;    /* the live table, on a terminal */
+	bool no_tui;
 	const char *session;               /* -w DIR, or NULL */
 	FILE *meta;                        /* its meta.json, opened before privileges go */
 	struct gw_timeline_writer *writer; /* the session's timeline */
@@ -162,6 +169,9 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case OPT_PCAPNG_ALL:
 			w->ev.all = true;
+			break;
+		case OPT_NO_TUI:
+			w->no_tui = true;
 			break;
 		case 'w':
 			w->session = optarg;
@@ -250,12 +260,14 @@ static void on_flow_new(void *ud, const struct gw_flow *f)
 {
 	struct watch *w = ud;
 	gw_cli_lookup_new_flow(w->poller, f);
-	if (w->ev.w) { /* the label its packets carry until its opening is judged */
+	if (w->ev.w || w->tui) { /* what is known of it until its opening is judged */
 		struct gw_verdict v;
 		struct gw_verdict_enrich e;
 		gw_correlator_peek(w->corr, f, &v);
 		gw_cli_enrich(&w->enrich, f, &e);
 		gw_cli_evidence_note_live(&w->ev, f, &v, &e, true);
+		if (w->tui)
+			gw_cli_tui_flow(w->tui, f, &v, &e, true);
 	}
 }
 
@@ -265,6 +277,8 @@ static void on_packet(void *ud, const struct gw_frame *frame, const struct gw_pa
 	struct watch *w = ud;
 	(void)p;
 	gw_cli_evidence_packet(&w->ev, frame, f);
+	if (w->tui && f)
+		gw_cli_tui_packet(w->tui, f);
 }
 
 /* A flow still going grace after its first packet: a finding on its opening
@@ -281,6 +295,8 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	gw_cli_enrich(&w->enrich, f, &e);
 	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
 	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
+	if (w->tui)
+		gw_cli_tui_flow(w->tui, f, &v, &e, false);
 	return true;
 }
 
@@ -293,6 +309,10 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_cli_enrich(&w->enrich, f, &e);
 	gw_cli_outputs_final(&w->out, f, why, &v, &e);
 	gw_cli_summary_add(w->summary, &v, &e);
+	if (w->tui) {
+		gw_cli_tui_flow(w->tui, f, &v, &e, false);
+		gw_cli_tui_end(w->tui, f);
+	}
 	gw_cli_evidence_forget(&w->ev, f);
 	gw_cli_enrich_end(&w->enrich, f);
 }
@@ -337,6 +357,18 @@ static int housekeeping(void *ud, struct gw_err *err)
 	if (reopen_requested) {
 		reopen_requested = 0;
 		gw_cli_outputs_reopen(&w->out);
+	}
+	if (w->tui) {
+		struct gw_capture_stats cs;
+		gw_capture_stats(w->cap, &cs);
+		const struct gw_poller_stats *ps = gw_poller_stats(w->poller);
+		struct gw_cli_tui_status st = {
+		        .packets = cs.received,
+		        .drops = cs.dropped_kernel + cs.dropped_iface,
+		        .poll_ms_avg =
+		                ps->polls ? (double)ps->poll_us_total / (double)ps->polls / 1000.0
+		                          : 0.0};
+		gw_cli_tui_tick(w->tui, &st);
 	}
 	int r = gw_poller_step(w->poller, err);
 	if (r == 0)
@@ -410,6 +442,8 @@ static int open_all(struct watch *w)
 	w->ev.flush_each = true;
 	if (gw_cli_outputs_open(&w->out, "a") != 0 || gw_cli_evidence_open_live(&w->ev) != 0)
 		return GW_EXIT_FAIL;
+	if (!w->no_tui && w->out.text && (w->tui = gw_cli_tui_open()))
+		w->out.text = false; /* the table shows the findings */
 	if (!(w->summary = calloc(1, sizeof *w->summary))) {
 		gw_cli_error("out of memory");
 		return GW_EXIT_FAIL;
@@ -435,7 +469,7 @@ int gw_cli_watch(int argc, char **argv)
 		                                .flow_new = on_flow_new,
 		                                .flow_due = on_flow_due,
 		                                .payload = on_payload,
-		                                .packet = w.ev.path ? on_packet : NULL,
+		                                .packet = w.ev.path || w.tui ? on_packet : NULL,
 		                                .due_delay_us =
 		                                        gw_correlator_opening_delay_us(w.corr),
 		                                .housekeeping = housekeeping,
@@ -448,6 +482,8 @@ int gw_cli_watch(int argc, char **argv)
 			gw_cli_error("%s", err.msg[0] ? err.msg : sum.error);
 			status = GW_EXIT_FAIL;
 		}
+		gw_cli_tui_close(w.tui);
+		w.tui = NULL;
 		print_counters(&w);
 		gw_cli_summary_print(stderr, w.summary);
 		if (w.meta) {
@@ -456,6 +492,8 @@ int gw_cli_watch(int argc, char **argv)
 			w.meta = NULL;
 		}
 	}
+	gw_cli_tui_close(w.tui); /* if the run never started */
+	w.tui = NULL;
 	if (gw_cli_outputs_close(&w.out) != 0) {
 		gw_cli_error("writing verdicts failed (%s%s%s)",
 		             w.out.json_path ? w.out.json_path : "",

@@ -18,6 +18,16 @@ struct gw_capture_stats {
 	        received; /* live: packets the kernel delivered to the filter (pcap_stats ps_recv) */
 	uint64_t dropped_kernel; /* live: dropped for lack of buffer space (ps_drop) */
 	uint64_t dropped_iface;  /* live: dropped by the interface or driver (ps_ifdrop) */
+	uint64_t outages;        /* live: times an interface went down (or away) */
+	uint64_t down_us;        /* live: time interfaces were down, for outages that ended */
+};
+
+/* An interface that was down and came back: nothing was captured on it
+ * between since_us and until_us (realtime µs). */
+struct gw_capture_outage {
+	uint16_t iface;
+	char name[64];
+	int64_t since_us, until_us;
 };
 
 /* gw_capture_next results besides negative errors. */
@@ -49,6 +59,11 @@ int gw_capture_next(struct gw_capture *c, struct gw_frame *frame, struct gw_err 
 /* Folds libpcap's 32-bit counters into 64-bit totals; call at least every few
  * minutes live so that they cannot wrap unseen. Files have no drops. */
 void gw_capture_stats(struct gw_capture *c, struct gw_capture_stats *out);
+
+/* Live: an interface that fails (goes down, or away) is closed and reopened by
+ * name once a second, with the same options, so that the capture resumes
+ * (this needs CAP_NET_RAW still). True, once, for each outage that ended. */
+bool gw_capture_take_outage(struct gw_capture *c, struct gw_capture_outage *out);
 
 /* Writes every frame read from now on to path as a pcap file (one interface
  * only: pcap holds one link type). Errors name the file. */

@@ -15,6 +15,7 @@ enum gw_keep {
 	        1, /* read other users' /proc/PID/fd (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) */
 	GW_KEEP_ENTER_NETNS = 2, /* enter namespaces found later (CAP_SYS_ADMIN) */
 	GW_KEEP_NET_ADMIN = 4,   /* see packet sockets' BPF filters (CAP_NET_ADMIN) */
+	GW_KEEP_CAPTURE = 8,     /* reopen an interface that went down (CAP_NET_RAW) */
 };
 
 /* Switches to user (its uid, gid and no supplementary groups), keeping the

@@ -51,6 +51,7 @@ struct gw_tl_record {
 	struct gw_cidr addr;        /* ADDRESS */
 	int64_t since_us;           /* CAPTURE: the previous look at the drop counters */
 	uint64_t drops;             /* CAPTURE: packets dropped since then (kernel + interface) */
+	bool outage;                /* CAPTURE: an interface was down from since_us to ts */
 };
 
 /* Sets up rec with the ceilings its sets may grow to. */

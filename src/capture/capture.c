@@ -12,14 +12,22 @@
 #include <pcap/pcap.h>
 
 #include "ghostwire/capture.h"
+#include "ghostwire/clock.h"
 #include "ghostwire/decode.h"
 
 struct handle {
 	pcap_t *pcap;
 	char name[64];
 	int linktype;          /* LINKTYPE_* value */
-	int fd;                /* selectable fd, -1 for files */
+	int fd;                /* selectable fd, -1 for files (and while down) */
 	struct pcap_stat last; /* last raw pcap_stats, to fold deltas */
+	/* Live: the interface went down (or away); reopened by name every second. */
+	bool down;
+	int64_t down_since_us, next_try_us; /* realtime, monotonic */
+	/* Live: the link is down (libpcap's interface flags, looked at every
+	 * second), though the handle stays open: nothing arrives meanwhile. */
+	bool link_down;
+	int64_t link_down_since_us;
 };
 
 struct gw_capture {
@@ -34,6 +42,11 @@ struct gw_capture {
 	char source[512];
 	char warnings[1024];
 	struct gw_capture_stats totals;
+	struct gw_options opt; /* live: to reopen an interface that comes back */
+	/* The last outage that ended and was not taken yet (gw_capture_take_outage). */
+	bool outage_pending;
+	struct gw_capture_outage outage;
+	int64_t next_link_check_us; /* monotonic */
 };
 
 /* libpcap hands out DLT_ values; files and decode use LINKTYPE_ values. The two
@@ -188,6 +201,7 @@ int gw_capture_open_live(const struct gw_options *o, struct gw_capture **out, st
 	if (!c)
 		return gw_err_set(err, GW_ENOMEM, "out of memory");
 	c->live = true;
+	c->opt = *o;
 	for (unsigned i = 0; i < o->n_interfaces; i++) {
 		struct handle *h = &c->h[c->n++];
 		h->fd = -1;
@@ -241,11 +255,107 @@ static int next_from_file(struct gw_capture *c, struct gw_frame *frame, struct g
 	                  (unsigned long long)c->frames, why);
 }
 
+/* An interface that failed (it went down, or away): closed, to be reopened. */
+static void went_down(struct gw_capture *c, struct handle *h)
+{
+	size_t len = strlen(c->warnings);
+	snprintf(c->warnings + len, sizeof c->warnings - len, "%sinterface %s: %s", len ? "; " : "",
+	         h->name, pcap_geterr(h->pcap));
+	gw_capture_stats(c, &c->totals); /* fold its counters before they go */
+	pcap_close(h->pcap);
+	h->pcap = NULL;
+	h->fd = -1;
+	h->down = true;
+	h->down_since_us = h->link_down ? h->link_down_since_us : gw_clock_realtime_us();
+	h->next_try_us = gw_clock_monotonic_us() + 1000000;
+	if (!h->link_down)
+		c->totals.outages++;
+}
+
+static void outage_ended(struct gw_capture *c, const struct handle *h, unsigned index,
+                         int64_t since_us)
+{
+	int64_t up = gw_clock_realtime_us();
+	c->totals.down_us += (uint64_t)(up - since_us);
+	c->outage = (struct gw_capture_outage){
+	        .iface = (uint16_t)index, .since_us = since_us, .until_us = up};
+	snprintf(c->outage.name, sizeof c->outage.name, "%s", h->name);
+	c->outage_pending = true;
+}
+
+/* Once a second: which interfaces are up, by libpcap's list ("any" always is). */
+static void check_links(struct gw_capture *c)
+{
+	int64_t now = gw_clock_monotonic_us();
+	if (now < c->next_link_check_us)
+		return;
+	c->next_link_check_us = now + 1000000;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all = NULL;
+	if (pcap_findalldevs(&all, errbuf) != 0)
+		return;
+	for (unsigned i = 0; i < c->n; i++) {
+		struct handle *h = &c->h[i];
+		if (h->down || strcmp(h->name, "any") == 0)
+			continue;
+		bool up = false;
+		for (pcap_if_t *d = all; d; d = d->next)
+			if (strcmp(d->name, h->name) == 0)
+				up = (d->flags & PCAP_IF_UP) != 0;
+		if (!up && !h->link_down) {
+			h->link_down = true;
+			h->link_down_since_us = gw_clock_realtime_us();
+			c->totals.outages++;
+		} else if (up && h->link_down) {
+			h->link_down = false;
+			outage_ended(c, h, i, h->link_down_since_us);
+		}
+	}
+	pcap_freealldevs(all);
+}
+
+/* Tries to reopen a down interface, once a second; on success the outage is
+ * counted and kept for gw_capture_take_outage. */
+static void try_reopen(struct gw_capture *c, struct handle *h, unsigned index)
+{
+	int64_t now = gw_clock_monotonic_us();
+	if (now < h->next_try_us)
+		return;
+	h->next_try_us = now + 1000000;
+	char name[64], warnings[256] = "";
+	snprintf(name, sizeof name, "%s", h->name);
+	struct gw_err err = {0};
+	struct handle fresh = {.fd = -1};
+	if (open_interface(&fresh, name, &c->opt, warnings, sizeof warnings, &err) < 0) {
+		if (fresh.pcap)
+			pcap_close(fresh.pcap);
+		return;
+	}
+	int64_t since = h->down_since_us;
+	*h = fresh;
+	outage_ended(c, h, index, since);
+}
+
+bool gw_capture_take_outage(struct gw_capture *c, struct gw_capture_outage *out)
+{
+	if (!c->outage_pending)
+		return false;
+	c->outage_pending = false;
+	*out = c->outage;
+	return true;
+}
+
 /* Live: one pass over the handles from the round-robin position, then poll. */
 static int next_from_interfaces(struct gw_capture *c, struct gw_frame *frame, struct gw_err *err)
 {
+	(void)err;
+	check_links(c);
 	for (unsigned k = 0; k < c->n; k++) {
 		unsigned i = (c->next + k) % c->n;
+		if (c->h[i].down) {
+			try_reopen(c, &c->h[i], i);
+			continue;
+		}
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
 		int r = pcap_next_ex(c->h[i].pcap, &hdr, &data);
@@ -256,8 +366,7 @@ static int next_from_interfaces(struct gw_capture *c, struct gw_frame *frame, st
 			return GW_CAPTURE_FRAME;
 		}
 		if (r < 0 && r != PCAP_ERROR_BREAK)
-			return gw_err_set(err, GW_EIO, "interface %s: %s", c->h[i].name,
-			                  pcap_geterr(c->h[i].pcap));
+			went_down(c, &c->h[i]);
 	}
 	struct pollfd fds[GW_MAX_INTERFACES];
 	for (unsigned i = 0; i < c->n; i++)
@@ -276,7 +385,7 @@ void gw_capture_stats(struct gw_capture *c, struct gw_capture_stats *out)
 {
 	for (unsigned i = 0; c->live && i < c->n; i++) {
 		struct pcap_stat now;
-		if (pcap_stats(c->h[i].pcap, &now) < 0)
+		if (!c->h[i].pcap || pcap_stats(c->h[i].pcap, &now) < 0)
 			continue;
 		/* Unsigned 32-bit differences stay right across one wrap. */
 		c->totals.received += (uint32_t)(now.ps_recv - c->h[i].last.ps_recv);

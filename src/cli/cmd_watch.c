@@ -330,12 +330,14 @@ static void print_counters(const struct watch *w)
 	const struct gw_poller_stats *ps = gw_poller_stats(w->poller);
 	const struct gw_correlator_stats *k = gw_correlator_stats(w->corr);
 	fprintf(stderr,
-	        "ghostwire: captured %llu (dropped: kernel %llu, interface %llu); polls %llu "
+	        "ghostwire: captured %llu (dropped: kernel %llu, interface %llu; interfaces down "
+	        "%llu times, %.1f s); polls %llu "
 	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found); /proc/net "
 	        "cross-checks %llu (%llu hidden sockets, %llu failed); verdicts: "
 	        "%llu explained, %llu kernel-response, %llu transit, %llu unexplained\n",
 	        (unsigned long long)cs.received, (unsigned long long)cs.dropped_kernel,
-	        (unsigned long long)cs.dropped_iface, (unsigned long long)ps->polls,
+	        (unsigned long long)cs.dropped_iface, (unsigned long long)cs.outages,
+	        (double)cs.down_us / 1e6, (unsigned long long)ps->polls,
 	        ps->polls ? (double)ps->poll_us_total / (double)ps->polls / 1000.0 : 0.0,
 	        (double)ps->poll_us_max / 1000.0, (unsigned long long)ps->poll_errors,
 	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits,

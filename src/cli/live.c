@@ -45,8 +45,8 @@ int gw_cli_drop_privileges(const char *user, bool all_netns)
 		return 0;
 	char report[256];
 	struct gw_err err = {0};
-	unsigned keep =
-	        GW_KEEP_READ_PROCESSES | GW_KEEP_NET_ADMIN | (all_netns ? GW_KEEP_ENTER_NETNS : 0);
+	unsigned keep = GW_KEEP_READ_PROCESSES | GW_KEEP_NET_ADMIN | GW_KEEP_CAPTURE |
+	                (all_netns ? GW_KEEP_ENTER_NETNS : 0);
 	if (gw_privileges_drop(user, keep, report, sizeof report, &err) < 0) {
 		gw_cli_error("cannot drop privileges: %s (--stay-root to run as root)", err.msg);
 		return GW_EXIT_FAIL;

@@ -858,7 +858,7 @@ static void hidden_from_procfs(struct gw_correlator *c, const struct gw_tl_recor
 static void capture_loss(struct gw_correlator *c, const struct gw_tl_record *rec)
 {
 	c->stats.capture_drops += rec->drops;
-	if (!rec->drops)
+	if (!rec->drops && !rec->outage)
 		return;
 	if (c->loss_n == GW__LOSS_MAX) {
 		c->loss_head = (c->loss_head + 1) % GW__LOSS_MAX;

@@ -347,6 +347,9 @@ static int capture_from_json(const json_t *o, struct gw_tl_record *rec, struct g
 	if (gw__tl_get_time(o, "capture", "since", &rec->since_us, err) < 0 ||
 	    gw__tl_get_uint(o, "capture", "drops", UINT64_MAX, &rec->drops, err) < 0)
 		return GW_EFORMAT;
+	if (json_object_get(o, "outage") &&
+	    gw__tl_get_bool(o, "capture", "outage", &rec->outage, err) < 0)
+		return GW_EFORMAT;
 	if (rec->since_us > rec->ts_us)
 		return gw_err_set(err, GW_EFORMAT, "capture: \"since\" is after \"ts\"");
 	return 0;

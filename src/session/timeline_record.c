@@ -18,6 +18,7 @@ static void clear_fields(struct gw_tl_record *rec)
 	memset(&rec->addr, 0, sizeof rec->addr);
 	rec->since_us = 0;
 	rec->drops = 0;
+	rec->outage = false;
 }
 
 void gw_tl_record_init(struct gw_tl_record *rec, size_t max_sockets, size_t max_processes)

@@ -230,7 +230,8 @@ static bool put_body(json_t *o, const struct gw_tl_record *rec, struct gw_err *e
 		       put(o, "processes", processes_to_json(s->procs, s->n_procs, err), err);
 	case GW_TL_CAPTURE:
 		return put(o, "since", gw__tl_time_to_json(rec->since_us, err), err) &&
-		       put(o, "drops", gw__tl_u64_to_json(rec->drops), err);
+		       put(o, "drops", gw__tl_u64_to_json(rec->drops), err) &&
+		       (!rec->outage || put(o, "outage", json_true(), err));
 	default:
 		return false;
 	}

@@ -29,6 +29,8 @@ static int set_caps(unsigned keep)
 		caps[n++] = CAP_SYS_ADMIN;
 	if (keep & GW_KEEP_NET_ADMIN)
 		caps[n++] = CAP_NET_ADMIN;
+	if (keep & GW_KEEP_CAPTURE)
+		caps[n++] = CAP_NET_RAW;
 	for (unsigned i = 0; i < n; i++) {
 		data[caps[i] / 32].effective |= 1u << (caps[i] % 32);
 		data[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
@@ -62,9 +64,11 @@ int gw_privileges_drop(const char *user, unsigned keep, char *report, size_t rep
 		return gw_err_set(err, GW_EPERM, "no_new_privs: %s", strerror(errno));
 	if (setuid(0) == 0 || seteuid(0) == 0)
 		return gw_err_set(err, GW_EPERM, "root could be regained after dropping it");
-	snprintf(report, report_size, "running as %s (uid %u, gid %u), keeping%s%s%s%s", user, uid,
-	         gid, keep & GW_KEEP_READ_PROCESSES ? " CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" : "",
+	snprintf(report, report_size, "running as %s (uid %u, gid %u), keeping%s%s%s%s%s", user,
+	         uid, gid,
+	         keep & GW_KEEP_READ_PROCESSES ? " CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" : "",
 	         keep & GW_KEEP_ENTER_NETNS ? " CAP_SYS_ADMIN" : "",
-	         keep & GW_KEEP_NET_ADMIN ? " CAP_NET_ADMIN" : "", keep ? "" : " nothing");
+	         keep & GW_KEEP_NET_ADMIN ? " CAP_NET_ADMIN" : "",
+	         keep & GW_KEEP_CAPTURE ? " CAP_NET_RAW" : "", keep ? "" : " nothing");
 	return 0;
 }

@@ -130,6 +130,11 @@ struct gw_cli_outputs {
 	FILE *json, *csv;
 	bool text; /* stdout takes text lines (neither --json - nor --csv -) */
 	int write_error;
+	/* flush_each (live): files unbuffered, and after a failed write (a full
+	 * disk) cut back to the last whole line, so no line is ever half there. */
+	off_t json_good, csv_good;
+	uint64_t lost; /* verdicts not written for a write error */
+	bool failing;  /* writes are failing now (said once per episode) */
 };
 int gw_cli_outputs_open(struct gw_cli_outputs *o, const char *mode);
 /* Reopens the files by name (logrotate; SIGHUP), keeping the old on failure. */

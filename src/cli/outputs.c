@@ -4,6 +4,8 @@
  * live, flushed after every verdict so a crash loses none. */
 #include <errno.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,6 +32,17 @@ static int csv_header_if_empty(struct gw_cli_outputs *o)
 	return 0;
 }
 
+/* Live outputs go to the file line by line, unbuffered, so that a failed
+ * write leaves no stale bytes behind to be written later. */
+static void live_file(FILE *f, off_t *good)
+{
+	if (!f || f == stdout)
+		return;
+	setvbuf(f, NULL, _IONBF, 0);
+	if (fseeko(f, 0, SEEK_END) == 0)
+		*good = ftello(f);
+}
+
 int gw_cli_outputs_open(struct gw_cli_outputs *o, const char *mode)
 {
 	o->mode = mode;
@@ -39,6 +52,10 @@ int gw_cli_outputs_open(struct gw_cli_outputs *o, const char *mode)
 		return GW_EXIT_FAIL;
 	if (o->csv_path && (!(o->csv = open_one(o->csv_path, mode)) || csv_header_if_empty(o)))
 		return GW_EXIT_FAIL;
+	if (o->flush_each) {
+		live_file(o->json, &o->json_good);
+		live_file(o->csv, &o->csv_good);
+	}
 	return 0;
 }
 
@@ -62,17 +79,54 @@ void gw_cli_outputs_reopen(struct gw_cli_outputs *o)
 {
 	reopen_one(&o->json, o->json_path, o->mode, &o->write_error);
 	reopen_one(&o->csv, o->csv_path, o->mode, &o->write_error);
+	if (o->flush_each) {
+		live_file(o->json, &o->json_good);
+		live_file(o->csv, &o->csv_good);
+	}
 	if (o->csv && o->csv != stdout && csv_header_if_empty(o) != 0)
 		o->write_error = 1;
+}
+
+/* After a line to a live file: on a failed write, the file is cut back to its
+ * last whole line; else the new end is remembered. True if it failed. */
+static bool settle(FILE *f, off_t *good)
+{
+	if (!f || f == stdout)
+		return false;
+	if (!ferror(f)) {
+		off_t end = ftello(f);
+		if (end >= 0)
+			*good = end;
+		return false;
+	}
+	clearerr(f);
+	if (ftruncate(fileno(f), *good) != 0 || fseeko(f, *good, SEEK_SET) != 0)
+		clearerr(f);
+	return true;
 }
 
 static void flush(struct gw_cli_outputs *o)
 {
 	if (!o->flush_each)
 		return;
-	if ((o->json && fflush(o->json) != 0) || (o->csv && fflush(o->csv) != 0) ||
-	    (o->text && fflush(stdout) != 0))
+	int e = errno;
+	bool failed = settle(o->json, &o->json_good);
+	failed |= settle(o->csv, &o->csv_good);
+	if (o->text && fflush(stdout) != 0)
 		o->write_error = 1;
+	if (failed) {
+		o->lost++;
+		o->write_error = 1;
+		if (!o->failing)
+			gw_cli_error("writing verdicts: %s: the file is cut back to its last whole "
+			             "line; verdicts are lost until writes succeed again",
+			             strerror(e ? e : EIO));
+		o->failing = true;
+	} else if (o->failing) {
+		gw_cli_error("writing verdicts works again (%llu lost meanwhile)",
+		             (unsigned long long)o->lost);
+		o->failing = false;
+	}
 }
 
 void gw_cli_outputs_opening(struct gw_cli_outputs *o, const struct gw_flow *f, int64_t decided_us,

@@ -112,7 +112,8 @@ static void flush(struct gw_cli_outputs *o)
 	int e = errno;
 	bool failed = settle(o->json, &o->json_good);
 	failed |= settle(o->csv, &o->csv_good);
-	if (o->text && fflush(stdout) != 0)
+	bool to_stdout = o->text || o->json == stdout || o->csv == stdout;
+	if (to_stdout && fflush(stdout) != 0)
 		o->write_error = 1;
 	if (failed) {
 		o->lost++;

@@ -146,6 +146,15 @@ time.sleep(0.5)' &
 	check "SIGHUP reopened --json" 0 "flow-verdict" -- cat "$tmp/rot.jsonl"
 	check "SIGHUP reopened --csv, with a header" 0 '"time","stage","verdict"' -- cat "$tmp/rot.csv"
 	check "replay --csv -" 0 '"community_id"' -- "$gw" replay "$tmp/wsess" --csv -
+	# --json - is flushed per verdict: a SIEM reading the pipe gets each line
+	# when it is decided, not when watch ends.
+	"$gw" watch -i lo --duration 8 --closed-timeout 1 --stay-root --json - >"$tmp/pipe.jsonl" 2>/dev/null &
+	gwpid=$!
+	sleep 1.5
+	/usr/bin/python3 -c "$conn"
+	sleep 3
+	check "--json - lines arrive while watch runs" 0 "flow-verdict" -- cat "$tmp/pipe.jsonl"
+	wait "$gwpid"
 	# extcap capture: Wireshark's side played by tshark reading the fifo.
 	if command -v tshark >/dev/null; then
 		mkfifo "$tmp/extcap.fifo"

@@ -45,6 +45,8 @@ void gw_cli_catch_stop_signals(void);
 /* Looks up a new TCP/UDP flow's socket through the poller, which records the
  * lookup in its timeline; other protocols and transit flows are skipped. */
 void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f);
+/* Lookups not made: more new flows than 10,000 a second (a flood). */
+uint64_t gw_cli_lookups_skipped(void);
 
 /* Drop counters as last seen (capture_loss.c); zero-initialised. */
 struct gw_cli_loss {

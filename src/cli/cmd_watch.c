@@ -43,6 +43,8 @@ static const char watch_usage[] =
         "      --idle-timeout S   judge a flow after S seconds without packets (300)\n"
         "      --closed-timeout S judge a closed TCP flow S seconds after it closed (5)\n"
         "      --interval MS      between socket polls (default 1000)\n"
+        "      --max-flows N      flows held at once (default 262144; the memory bound:\n"
+        "                         beyond it the flow due soonest is judged and evicted)\n"
         "      --all-netns        every network namespace (root)\n"
         "  -L, --local-net CIDR   also local (the host's addresses always are)\n"
         "      --user NAME        as root, run as NAME once everything is open\n"
@@ -69,7 +71,8 @@ enum {
 	OPT_CSV,
 	OPT_PCAPNG,
 	OPT_PCAPNG_ALL,
-	OPT_NO_TUI
+	OPT_NO_TUI,
+	OPT_MAX_FLOWS
 };
 
 static const struct option long_options[] = {
@@ -85,6 +88,7 @@ static const struct option long_options[] = {
         {"pcapng", required_argument, NULL, OPT_PCAPNG},
         {"pcapng-all", no_argument, NULL, OPT_PCAPNG_ALL},
         {"no-tui", no_argument, NULL, OPT_NO_TUI},
+        {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
         {"local-net", required_argument, NULL, 'L'},
@@ -172,6 +176,11 @@ static int parse_args(int argc, char **argv, struct watch *w)
 			break;
 		case OPT_NO_TUI:
 			w->no_tui = true;
+			break;
+		case OPT_MAX_FLOWS:
+			if (!gw_cli_number("max-flows", optarg, 1, 100000000, &v))
+				return GW_EXIT_USAGE;
+			w->opt.max_flows = (uint32_t)v;
 			break;
 		case 'w':
 			w->session = optarg;
@@ -332,7 +341,9 @@ static void print_counters(const struct watch *w)
 	fprintf(stderr,
 	        "ghostwire: captured %llu (dropped: kernel %llu, interface %llu; interfaces down "
 	        "%llu times, %.1f s); polls %llu "
-	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found); /proc/net "
+	        "(%.1f ms average, %.1f ms max, %llu failed); lookups %llu (%llu found, %llu "
+	        "skipped "
+	        "over 10000/s); /proc/net "
 	        "cross-checks %llu (%llu hidden sockets, %llu failed); verdicts: "
 	        "%llu explained, %llu kernel-response, %llu transit, %llu unexplained\n",
 	        (unsigned long long)cs.received, (unsigned long long)cs.dropped_kernel,
@@ -341,8 +352,8 @@ static void print_counters(const struct watch *w)
 	        ps->polls ? (double)ps->poll_us_total / (double)ps->polls / 1000.0 : 0.0,
 	        (double)ps->poll_us_max / 1000.0, (unsigned long long)ps->poll_errors,
 	        (unsigned long long)ps->lookups, (unsigned long long)ps->lookup_hits,
-	        (unsigned long long)ps->procfs_checks, (unsigned long long)ps->procfs_hidden,
-	        (unsigned long long)ps->procfs_errors,
+	        (unsigned long long)gw_cli_lookups_skipped(), (unsigned long long)ps->procfs_checks,
+	        (unsigned long long)ps->procfs_hidden, (unsigned long long)ps->procfs_errors,
 	        (unsigned long long)k->verdicts[GW_VERDICT_EXPLAINED],
 	        (unsigned long long)k->verdicts[GW_VERDICT_KERNEL_RESPONSE],
 	        (unsigned long long)k->verdicts[GW_VERDICT_TRANSIT],
@@ -487,6 +498,14 @@ int gw_cli_watch(int argc, char **argv)
 		gw_cli_tui_close(w.tui);
 		w.tui = NULL;
 		print_counters(&w);
+		fprintf(stderr,
+		        "ghostwire: flows %llu (held at most %llu; evicted, the table full: %llu); "
+		        "frames %llu, malformed %llu\n",
+		        (unsigned long long)sum.flows.flows,
+		        (unsigned long long)sum.flows.max_active,
+		        (unsigned long long)sum.flows.ended[GW_END_EVICTED],
+		        (unsigned long long)sum.frames,
+		        (unsigned long long)gw_decode_malformed_total(&sum.decode));
 		gw_cli_summary_print(stderr, w.summary);
 		if (w.meta) {
 			gw_cli_session_meta(w.meta, &w.opt, w.started_us, &sum,

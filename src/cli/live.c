@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "cli.h"
+#include "ghostwire/clock.h"
 #include "ghostwire/privileges.h"
 
 volatile sig_atomic_t gw_cli_stop;
@@ -20,11 +21,35 @@ void gw_cli_catch_stop_signals(void)
 	signal(SIGTERM, on_stop_signal);
 }
 
+/* At most this many exact lookups a second: each is a netlink round trip in
+ * the capture's thread, and a flood of new flows (random-source SYNs) would
+ * otherwise turn them into capture drops. Beyond it, the polls and the
+ * kernel's destroy events still see the sockets; the skips are counted. */
+#define LOOKUPS_PER_SECOND 10000
+
+static int64_t lookup_second;
+static unsigned lookups_this_second;
+static uint64_t lookups_skipped;
+
+uint64_t gw_cli_lookups_skipped(void)
+{
+	return lookups_skipped;
+}
+
 void gw_cli_lookup_new_flow(struct gw_poller *p, const struct gw_flow *f)
 {
 	if ((f->key.proto != GW_IPPROTO_TCP && f->key.proto != GW_IPPROTO_UDP) ||
 	    f->orientation == GW_ORIENT_TRANSIT)
 		return;
+	int64_t second = gw_clock_monotonic_us() / 1000000;
+	if (second != lookup_second) {
+		lookup_second = second;
+		lookups_this_second = 0;
+	}
+	if (++lookups_this_second > LOOKUPS_PER_SECOND) {
+		lookups_skipped++;
+		return;
+	}
 	struct gw_sock_query q = {.proto = f->key.proto == GW_IPPROTO_TCP ? GW_SOCK_TCP
 	                                                                  : GW_SOCK_UDP,
 	                          .local_port = f->key.local_port,

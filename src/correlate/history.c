@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ghostwire/random.h"
 #include "correlate_internal.h"
 
 #define INDEX_MIN_BUCKETS 256
@@ -533,18 +534,6 @@ void gw_correlator_config_init(struct gw_correlator_config *c)
 	c->opening_slack_us = 250000;
 }
 
-static uint64_t random_seed(void)
-{
-	uint64_t s = (uint64_t)(uintptr_t)&s;
-	FILE *f = fopen("/dev/urandom", "rb");
-	if (f) {
-		if (fread(&s, sizeof s, 1, f) != 1)
-			s ^= 0x9e3779b97f4a7c15ULL;
-		fclose(f);
-	}
-	return s | 1;
-}
-
 int gw_correlator_new(const struct gw_correlator_config *cfg, struct gw_correlator **out,
                       struct gw_err *err)
 {
@@ -560,7 +549,7 @@ int gw_correlator_new(const struct gw_correlator_config *cfg, struct gw_correlat
 	if (!c)
 		return gw_err_set(err, GW_ENOMEM, "correlator: out of memory");
 	c->cfg = *cfg;
-	uint64_t seed = random_seed();
+	uint64_t seed = gw_random_seed();
 	gw__hist_init(&c->hist, cfg->max_sockets, seed);
 	gw__procmap_init(&c->procs, cfg->max_processes, seed * 0x9e3779b97f4a7c15ULL | 1);
 	c->last_ts_us = INT64_MIN;

@@ -13,6 +13,7 @@
 
 #include <maxminddb.h>
 
+#include "ghostwire/random.h"
 #include "ghostwire/geoip.h"
 
 #define MAX_CACHE_ENTRIES (1u << 20) /* 128 MiB of cache at most */
@@ -299,18 +300,6 @@ static int db_open(struct db *d, const char *path, struct gw_err *err)
 	return 0;
 }
 
-static uint64_t random_seed(void)
-{
-	uint64_t s = (uint64_t)(uintptr_t)&s;
-	FILE *f = fopen("/dev/urandom", "rb");
-	if (f) {
-		if (fread(&s, sizeof s, 1, f) != 1)
-			s ^= 0x9e3779b97f4a7c15ULL;
-		fclose(f);
-	}
-	return s | 1;
-}
-
 static int cache_init(struct gw_geoip *g, uint32_t entries, uint64_t seed, struct gw_err *err)
 {
 	if (entries == 0)
@@ -326,7 +315,7 @@ static int cache_init(struct gw_geoip *g, uint32_t entries, uint64_t seed, struc
 	if (!g->cache)
 		return gw_err_set(err, GW_ENOMEM, "GeoIP cache of %u entries: out of memory", n);
 	g->mask = n / 2 - 1;
-	g->seed = seed ? seed : random_seed();
+	g->seed = seed ? seed : gw_random_seed();
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ghostwire/random.h"
 #include "flow_internal.h"
 
 #define NIL         UINT32_MAX
@@ -57,18 +58,6 @@ static inline struct gw_flow *flow_at(const struct gw_flow_table *t, uint32_t i)
 	return &t->chunks[i >> CHUNK_SHIFT][i & (CHUNK_FLOWS - 1)];
 }
 
-static uint64_t random_seed(void)
-{
-	uint64_t s = (uint64_t)(uintptr_t)&s;
-	FILE *f = fopen("/dev/urandom", "rb");
-	if (f) {
-		if (fread(&s, sizeof s, 1, f) != 1)
-			s ^= 0x9e3779b97f4a7c15ULL;
-		fclose(f);
-	}
-	return s | 1;
-}
-
 struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_fn on_end, void *ud,
                                         struct gw_err *err)
 {
@@ -86,7 +75,7 @@ struct gw_flow_table *gw_flow_table_new(const struct gw_options *o, gw_flow_end_
 		nb <<= 1;
 	t->buckets = calloc(nb, sizeof *t->buckets);
 	t->bucket_mask = nb - 1;
-	t->seed = o->hash_seed ? o->hash_seed : random_seed();
+	t->seed = o->hash_seed ? o->hash_seed : gw_random_seed();
 	if (!t->chunks || !t->buckets ||
 	    gw__frag_init(&t->frags, o->frag_slots, o->frag_timeout_s, t->seed) < 0)
 		goto nomem;

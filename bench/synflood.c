@@ -96,15 +96,18 @@ int main(int argc, char **argv)
 	struct mmsghdr msgs[BATCH];
 	for (int i = 0; i < BATCH; i++) {
 		iov[i] = (struct iovec){pkts[i], 40};
-		msgs[i].msg_hdr = (struct msghdr){.msg_name = &to, .msg_namelen = sizeof to,
-		                                  .msg_iov = &iov[i], .msg_iovlen = 1};
+		msgs[i].msg_hdr = (struct msghdr){.msg_name = &to,
+		                                  .msg_namelen = sizeof to,
+		                                  .msg_iov = &iov[i],
+		                                  .msg_iovlen = 1};
 	}
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	unsigned long long sent = 0;
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+		if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >=
+		    seconds)
 			break;
 		for (int i = 0; i < BATCH; i++)
 			build(pkts[i], to.sin_addr.s_addr, port);

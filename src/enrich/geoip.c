@@ -13,8 +13,8 @@
 
 #include <maxminddb.h>
 
-#include "ghostwire/random.h"
 #include "ghostwire/geoip.h"
+#include "ghostwire/random.h"
 
 #define MAX_CACHE_ENTRIES (1u << 20) /* 128 MiB of cache at most */
 

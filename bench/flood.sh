@@ -17,7 +17,13 @@ max=${MAX_FLOWS:-65536}
 [ "$(id -u)" = 0 ] || { echo "flood.sh: needs root (namespaces, raw sockets)" >&2; exit 2; }
 A=gwf-a-$$ B=gwf-b-$$
 tmp=$(mktemp -d)
-cleanup() { [ -n "${gwpid:-}" ] && kill "$gwpid" 2>/dev/null; ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+	set +e
+	[ -n "${gwpid:-}" ] && kill "$gwpid" 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 ip netns add "$A"; ip netns add "$B"
 ip link add gwf-a type veth peer name gwf-b

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libmaxminddb-dev tmux
-libcriterion-dev libjansson-dev libssl-dev libcsv-dev tshark tcpdump python3 python3-scapy clang
+libcriterion-dev libjansson-dev libssl-dev libcsv-dev libinih-dev tshark tcpdump python3 python3-scapy clang
 libclang-rt-14-dev clang-format time iproute2 nftables
 libloc-database location libmaxmind-db-writer-perl"
 

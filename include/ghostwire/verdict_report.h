@@ -24,6 +24,7 @@ struct gw_verdict_enrich {
 	const char *server_name_source;    /* "sni" or "http-host" */
 	const char *names[GW_ENRICH_MAX_NAMES]; /* the remote address's names (DNS answers) */
 	size_t n_names;
+	const char *allowed_by; /* a finding an allowlist rule suppressed: the rule's name */
 };
 
 /* The final verdict of a flow that ended (ghostwire.stage "final"); e may be

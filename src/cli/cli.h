@@ -199,6 +199,54 @@ void gw_cli_tui_end(struct gw_cli_tui *t, const struct gw_flow *f);
 /* Reads keys; redraws every 500 ms unless paused. */
 void gw_cli_tui_tick(struct gw_cli_tui *t, const struct gw_cli_tui_status *st);
 
+/* The allowlist (allowlist.c): rules that suppress matching findings. */
+#define GW_ALLOW_MAX_RULES 256
+struct gw_allow_rule {
+	char name[64];
+	char process[128]; /* glob on the owner's (or holder's) name or executable */
+	char user[33];
+	char host[128]; /* glob on the flow's SNI/Host or its DNS names */
+	char country[3];
+	uint32_t asn, port; /* 0: any */
+	bool has_remote;
+	struct gw_cidr remote;
+	uint64_t suppressed;
+};
+struct gw_allowlist {
+	struct gw_allow_rule rules[GW_ALLOW_MAX_RULES];
+	size_t n;
+};
+/* Sets key = value of rule (created on first use); an error says why. */
+int gw_allowlist_set(struct gw_allowlist *a, const char *rule, const char *key, const char *value,
+                     struct gw_err *err);
+/* The name of the first rule that a finding matches (every key the rule has);
+ * NULL for no rule, or for a verdict that is no finding. */
+const char *gw_allowlist_match(const struct gw_allowlist *a, const struct gw_flow *f,
+                               const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+void gw_allowlist_count(struct gw_allowlist *a, const char *rule);
+/* "findings suppressed by the allowlist: updates (12), ..." (nothing without rules). */
+void gw_allowlist_print(FILE *out, const struct gw_allowlist *a);
+void gw_allowlist_free(struct gw_allowlist *a);
+
+/* --config FILE (config.c): the command's section as options, allow rules. */
+#define GW_CLI_CONFIG_MAX_ARGS 128
+struct gw_cli_config {
+	char *args[GW_CLI_CONFIG_MAX_ARGS];
+	size_t n_args;
+	char **argv; /* the new argument vector, when a file was read */
+	struct gw_allowlist allow;
+};
+struct option;
+/* Reads path: [command] keys must be long options of `options`. */
+int gw_cli_config_load(struct gw_cli_config *cfg, const char *path, const char *command,
+                       const struct option *options);
+/* If argv names --config FILE, loads it and replaces argc and argv by argv[0],
+ * the file's options, then the command line's (which win). 0, or an exit
+ * status after a message naming file and line. */
+int gw_cli_config_argv(struct gw_cli_config *cfg, const char *command, const struct option *options,
+                       int *argc, char ***argv);
+void gw_cli_config_free(struct gw_cli_config *cfg);
+
 /* The end-of-run summary's tables (summary.c). */
 #define GW_CLI_TOP_MAX 1024
 struct gw_cli_top {

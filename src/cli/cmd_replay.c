@@ -35,6 +35,8 @@ static const char replay_usage[] =
         "                         the bundled database, else /usr/share/GeoIP; see\n"
         "                         docs/geoip.md)\n"
         "      --no-enrich        no GeoIP, no names from the wire (faster)\n"
+        "      --config FILE      settings (a [replay] section: these options) and allow\n"
+        "                         rules ([allow NAME]): docs/config.md\n"
         "  -L, --local-net CIDR   also local (the timeline gives the host's addresses)\n"
         "      --max-flows N      flows held at once (default 262144)\n"
         "      --no-progress      no progress line on stderr\n";
@@ -46,6 +48,7 @@ enum {
 	OPT_CSV,
 	OPT_PCAPNG,
 	OPT_PCAPNG_ALL,
+	OPT_CONFIG,
 	OPT_MAX_FLOWS,
 	OPT_NO_PROGRESS
 };
@@ -64,6 +67,7 @@ static const struct option long_options[] = {
         {"local-net", required_argument, NULL, 'L'},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"config", required_argument, NULL, OPT_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -73,6 +77,7 @@ struct replay_args {
 	struct gw_correlator_config ccfg;
 	char capture[4096], sockets[4096];
 	struct gw_cli_geoip geoip;
+	struct gw_cli_config cfg;
 	const char *csv_path;
 	const char *pcapng_path;
 	bool json, all, progress, no_enrich, pcapng_all;
@@ -102,6 +107,9 @@ static int session_paths(const char *dir, struct replay_args *a)
 
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
+	int rc = gw_cli_config_argv(&a->cfg, "replay", long_options, &argc, &argv);
+	if (rc)
+		return rc;
 	gw_options_init(&a->opt);
 	gw_correlator_config_init(&a->ccfg);
 	a->progress = true;
@@ -150,6 +158,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case OPT_PCAPNG_ALL:
 			a->pcapng_all = true;
 			break;
+		case OPT_CONFIG:
+			break; /* read before the options (gw_cli_config_argv) */
 		case 'L':
 			if (a->opt.n_local_nets == GW_MAX_LOCAL_NETS ||
 			    gw_cidr_parse(optarg, &a->opt.local_nets[a->opt.n_local_nets], &err) <
@@ -261,6 +271,7 @@ struct judge_ctx {
 	struct gw_cli_enricher enrich;
 	struct gw_cli_outputs out;
 	struct gw_cli_evidence ev;
+	struct gw_allowlist *allow;     /* --config's allow rules */
 	struct gw_cli_summary *summary; /* top processes, AS, countries */
 };
 
@@ -277,6 +288,8 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 		return false;
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
+	if (gw_allowlist_match(j->allow, f, &v, &e))
+		return false; /* allowed: its final verdict says so, no alert now */
 	gw_cli_progress_clear(&j->progress);
 	gw_cli_outputs_opening(&j->out, f, decided, &v, &e);
 	return true;
@@ -290,6 +303,8 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_correlator_judge(j->corr, f, &v);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
+	if ((e.allowed_by = gw_allowlist_match(j->allow, f, &v, &e)))
+		gw_allowlist_count(j->allow, e.allowed_by);
 	gw_cli_progress_clear(&j->progress);
 	gw_cli_outputs_final(&j->out, f, why, &v, &e);
 	gw_cli_summary_add(j->summary, &v, &e);
@@ -368,7 +383,7 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	struct judge_ctx j = {.args = &a, .corr = corr};
+	struct judge_ctx j = {.args = &a, .corr = corr, .allow = &a.cfg.allow};
 	if (open_outputs(&a, &j) != 0 ||
 	    (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0)) {
 		close_outputs(&j);
@@ -407,6 +422,7 @@ int gw_cli_replay(int argc, char **argv)
 		FILE *out = j.out.text ? stdout : stderr;
 		print_summary(out, &sum, gw_correlator_stats(corr));
 		gw_cli_summary_print(out, j.summary);
+		gw_allowlist_print(out, &a.cfg.allow);
 		if (!sum.complete)
 			status = sum.frames ? GW_EXIT_PARTIAL : GW_EXIT_FAIL;
 		else if (gw_cli_evidence_write(&j.ev, a.capture, &a.opt) != 0)
@@ -429,5 +445,6 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("writing the verdicts failed");
 		status = GW_EXIT_FAIL;
 	}
+	gw_cli_config_free(&a.cfg);
 	return status;
 }

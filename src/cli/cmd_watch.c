@@ -50,6 +50,8 @@ static const char watch_usage[] =
         "      --user NAME        as root, run as NAME once everything is open\n"
         "                         (default nobody; see docs/privileges.md)\n"
         "      --stay-root        do not drop privileges\n"
+        "      --config FILE      settings (a [watch] section: these options) and allow\n"
+        "                         rules ([allow NAME]): docs/config.md\n"
         "      --no-tui           plain lines even on a terminal (default there: the live\n"
         "                         table; keys s sort, u findings only, / filter, p pause,\n"
         "                         q quit)\n"
@@ -72,7 +74,8 @@ enum {
 	OPT_PCAPNG,
 	OPT_PCAPNG_ALL,
 	OPT_NO_TUI,
-	OPT_MAX_FLOWS
+	OPT_MAX_FLOWS,
+	OPT_CONFIG
 };
 
 static const struct option long_options[] = {
@@ -96,6 +99,7 @@ static const struct option long_options[] = {
         {"stay-root", no_argument, NULL, OPT_STAY_ROOT},
         {"idle-timeout", required_argument, NULL, OPT_IDLE},
         {"closed-timeout", required_argument, NULL, OPT_CLOSED},
+        {"config", required_argument, NULL, OPT_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -124,6 +128,7 @@ struct watch {
 	struct gw_cli_summary *summary;
 	struct gw_cli_evidence ev; /* --pcapng */
 	struct gw_cli_tui *tui;    /* the live table, on a terminal */
+	struct gw_cli_config cfg;  /* --config: its options and allow rules */
 	bool no_tui;
 	const char *session;               /* -w DIR, or NULL */
 	FILE *meta;                        /* its meta.json, opened before privileges go */
@@ -142,6 +147,9 @@ struct watch {
 
 static int parse_args(int argc, char **argv, struct watch *w)
 {
+	int rc = gw_cli_config_argv(&w->cfg, "watch", long_options, &argc, &argv);
+	if (rc)
+		return rc;
 	gw_options_init(&w->opt);
 	gw_poller_config_init(&w->pcfg);
 	gw_correlator_config_init(&w->ccfg);
@@ -177,6 +185,8 @@ static int parse_args(int argc, char **argv, struct watch *w)
 		case OPT_NO_TUI:
 			w->no_tui = true;
 			break;
+		case OPT_CONFIG:
+			break; /* read before the options (gw_cli_config_argv) */
 		case OPT_MAX_FLOWS:
 			if (!gw_cli_number("max-flows", optarg, 1, 100000000, &v))
 				return GW_EXIT_USAGE;
@@ -302,6 +312,8 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
+	if (gw_allowlist_match(&w->cfg.allow, f, &v, &e))
+		return false; /* allowed: its final verdict says so, no alert now */
 	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
 	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
 	if (w->tui)
@@ -316,6 +328,8 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_correlator_judge(w->corr, f, &v);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
+	if ((e.allowed_by = gw_allowlist_match(&w->cfg.allow, f, &v, &e)))
+		gw_allowlist_count(&w->cfg.allow, e.allowed_by);
 	gw_cli_outputs_final(&w->out, f, why, &v, &e);
 	gw_cli_summary_add(w->summary, &v, &e);
 	if (w->tui) {
@@ -507,6 +521,7 @@ int gw_cli_watch(int argc, char **argv)
 		        (unsigned long long)sum.frames,
 		        (unsigned long long)gw_decode_malformed_total(&sum.decode));
 		gw_cli_summary_print(stderr, w.summary);
+		gw_allowlist_print(stderr, &w.cfg.allow);
 		if (w.meta) {
 			gw_cli_session_meta(w.meta, &w.opt, w.started_us, &sum,
 			                    gw_poller_stats(w.poller));
@@ -523,6 +538,7 @@ int gw_cli_watch(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	}
 	free(w.summary);
+	gw_cli_config_free(&w.cfg);
 	if (gw_cli_evidence_close_live(&w.ev) != 0)
 		status = GW_EXIT_FAIL;
 	gw_cli_evidence_free(&w.ev);

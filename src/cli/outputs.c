@@ -151,7 +151,8 @@ void gw_cli_outputs_final(struct gw_cli_outputs *o, const struct gw_flow *f, enu
 		o->write_error = 1;
 	if (o->csv && gw_verdict_print_csv(o->csv, f, false, f->last_us, v, e, &err) < 0)
 		o->write_error = 1;
-	if (o->text && gw_cli_verdict_worth_text(f, v, o->all))
+	bool suppressed = e && e->allowed_by;
+	if (o->text && (o->all || !suppressed) && gw_cli_verdict_worth_text(f, v, o->all))
 		gw_verdict_print_text(stdout, f, v, e);
 	flush(o);
 }

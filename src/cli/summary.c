@@ -29,7 +29,7 @@ void gw_cli_summary_add(struct gw_cli_summary *s, const struct gw_verdict *v,
 {
 	if (v->has_owner && v->owner.comm[0])
 		tally(&s->processes, v->owner.comm);
-	if (gw_verdict_is_finding(v)) {
+	if (gw_verdict_is_finding(v) && !(e && e->allowed_by)) {
 		const char *who = v->has_owner                            ? v->owner.comm
 		                  : v->n_holders && v->holders[0].comm[0] ? v->holders[0].comm
 		                                                          : "(no owner)";

@@ -246,6 +246,8 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 	}
 	if (e && e->n_names)
 		json_object_set_new(g, "names", names_array(e));
+	if (e && e->allowed_by)
+		json_object_set_new(g, "allowed_by", json_string(e->allowed_by));
 	if (v->n_holders)
 		json_object_set_new(g, "holders", holders_json(v));
 	if (v->n_clients)
@@ -311,8 +313,9 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	json_t *o = json_object();
 	json_object_set_new(o, "@timestamp", time_json(l->opening ? l->decided_us : f->last_us));
 	json_t *event = json_object();
-	json_object_set_new(event, "kind",
-	                    json_string(gw_verdict_is_finding(v) ? "alert" : "event"));
+	json_object_set_new(
+	        event, "kind",
+	        json_string(gw_verdict_is_finding(v) && !(e && e->allowed_by) ? "alert" : "event"));
 	json_object_set_new(event, "category", json_pack("[s]", "network"));
 	json_object_set_new(event, "type",
 	                    json_pack("[s,s]", "connection", l->opening ? "start" : "end"));

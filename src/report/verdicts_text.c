@@ -36,6 +36,8 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 		fprintf(out, "  [%s]", gw_unexplained_kind_name(v->unexplained));
 	if (v->hints)
 		fprintf(out, "  hints: %s", gw_hint_names(v->hints, hints, sizeof hints));
+	if (e && e->allowed_by)
+		fprintf(out, "  allowed: %s", e->allowed_by);
 	if (e && e->has_remote_geo) {
 		char geo[160];
 		fprintf(out, "  [%s]", gw_geoip_format(&e->remote_geo, geo, sizeof geo));

@@ -75,6 +75,22 @@ check "replay: usage" 64 "give a session DIR" -- "$gw" replay
 check "watch: usage" 64 "give -i IFACE" -- "$gw" watch
 check "record: usage" 64 "give -i IFACE and -w DIR" -- "$gw" record -i lo
 
+# The configuration file: options by section, allow rules, errors with file and line.
+demo=$root/pcaps/sessions/demo
+printf '; a comment\n[replay]\njson = true\n\n[allow beacon]\nprocess = kworker/*\nasn = AS63949\nname = telemetry.*\n' >"$tmp/gw.conf"
+check "config: [replay] options apply (json)" 0 '"allowed_by":"beacon"' -- "$gw" replay "$demo" --config "$tmp/gw.conf"
+check "config: allow rules suppress and count" 0 "suppressed by the allowlist: beacon (4)" -- "$gw" replay "$demo" --config "$tmp/gw.conf"
+printf '[allow beacon]\nprocess = kworker/*\n' >"$tmp/text.conf"
+"$gw" replay "$demo" --config "$tmp/text.conf" >"$tmp/allowed.txt" 2>&1
+check "config: suppressed findings print no text line" 1 "" -- grep -q "unexplained tcp" "$tmp/allowed.txt"
+printf '[replay]\ngrace = 2\nfrobnicate = 1\n' >"$tmp/bad.conf"
+check "config: an unknown option names file and line" 64 "bad.conf:3: 'frobnicate' is not an option of replay" -- "$gw" replay "$demo" --config "$tmp/bad.conf"
+printf '[allow x]\nasn = lots\n' >"$tmp/bad2.conf"
+check "config: a bad allow value names file and line" 64 "bad2.conf:2: asn:" -- "$gw" replay "$demo" --config "$tmp/bad2.conf"
+printf '[replay]\nthis line has no equals sign\n' >"$tmp/bad3.conf"
+check "config: a bad line names file and line" 64 "bad3.conf:2:" -- "$gw" replay "$demo" --config "$tmp/bad3.conf"
+check "config: a missing file is named" 1 "nope.conf: cannot open" -- "$gw" replay "$demo" --config "$tmp/nope.conf"
+
 # Wireshark's extcap protocol.
 check "extcap: interfaces" 0 "interface {value=ghostwire-lo}" -- "$gw" --extcap-interfaces
 check "extcap: dlts" 0 "dlt {number=1}" -- "$gw" --extcap-dlts --extcap-interface ghostwire-lo

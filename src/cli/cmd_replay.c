@@ -375,8 +375,10 @@ int gw_cli_replay(int argc, char **argv)
 {
 	struct replay_args a = {0};
 	int r = parse_args(argc, argv, &a);
-	if (r)
+	if (r) {
+		gw_cli_config_free(&a.cfg);
 		return r < 0 ? GW_EXIT_OK : r;
+	}
 	struct gw_err err = {0};
 	struct gw_correlator *corr = NULL;
 	if (gw_correlator_new(&a.ccfg, &corr, &err) < 0) {

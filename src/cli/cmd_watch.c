@@ -307,17 +307,18 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	struct watch *w = ud;
 	struct gw_verdict v;
 	gw_correlator_judge_opening(w->corr, f, &v);
-	if (!gw_verdict_is_finding(&v))
+	bool finding = gw_verdict_is_finding(&v);
+	if (!finding && !w->tui && !w->ev.w)
 		return false;
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
-	if (gw_allowlist_match(&w->cfg.allow, f, &v, &e))
-		return false; /* allowed: its final verdict says so, no alert now */
-	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
-	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
-	if (w->tui)
+	if (w->tui) /* every row learns its opening's verdict (and owner) */
 		gw_cli_tui_flow(w->tui, f, &v, &e, false);
+	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
+	if (!finding || gw_allowlist_match(&w->cfg.allow, f, &v, &e))
+		return false; /* no finding, or an allowed one: no alert now */
+	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
 	return true;
 }
 
@@ -486,8 +487,10 @@ int gw_cli_watch(int argc, char **argv)
 {
 	struct watch w = {0};
 	int status = parse_args(argc, argv, &w);
-	if (status)
+	if (status) {
+		gw_cli_config_free(&w.cfg);
 		return status < 0 ? GW_EXIT_OK : status;
+	}
 	if ((status = open_all(&w)) == 0) {
 		gw_cli_catch_stop_signals();
 		signal(SIGUSR1, on_usr1);

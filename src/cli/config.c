@@ -136,8 +136,10 @@ int gw_cli_config_argv(struct gw_cli_config *cfg, const char *command, const str
 	if (!path)
 		return 0;
 	int r = gw_cli_config_load(cfg, path, command, options);
-	if (r)
+	if (r) {
+		gw_cli_config_free(cfg);
 		return r;
+	}
 	/* argv[0], the file's options, then the command line's own */
 	size_t n = (size_t)*argc + cfg->n_args + 1;
 	char **v = calloc(n, sizeof *v);

@@ -77,7 +77,7 @@ check "record: usage" 64 "give -i IFACE and -w DIR" -- "$gw" record -i lo
 
 # The configuration file: options by section, allow rules, errors with file and line.
 demo=$root/pcaps/sessions/demo
-printf '; a comment\n[replay]\njson = true\n\n[allow beacon]\nprocess = kworker/*\nasn = AS63949\nname = telemetry.*\n' >"$tmp/gw.conf"
+printf '; a comment\n[replay]\njson = true\n\n[allow beacon]\nprocess = kworker/*\nport = 4444\nname = telemetry.*\n' >"$tmp/gw.conf"
 check "config: [replay] options apply (json)" 0 '"allowed_by":"beacon"' -- "$gw" replay "$demo" --config "$tmp/gw.conf"
 check "config: allow rules suppress and count" 0 "suppressed by the allowlist: beacon (4)" -- "$gw" replay "$demo" --config "$tmp/gw.conf"
 printf '[allow beacon]\nprocess = kworker/*\n' >"$tmp/text.conf"

@@ -11,10 +11,16 @@ s=gw-tui-$$
 fail=0
 trap 'tmux kill-session -t "$s" 2>/dev/null; kill "$conn" 2>/dev/null' EXIT
 screen() { tmux capture-pane -t "$s" -p; }
-expect() { # NAME PATTERN [present|absent]
-	sleep 0.8
-	if screen | grep -q -e "$2"; then found=present; else found=absent; fi
-	if [ "$found" = "${3:-present}" ]; then echo "ok   $1"; else
+expect() { # NAME PATTERN [present|absent]: waits up to 6 s for it (slow builds)
+	want=${3:-present} tries=0
+	while :; do
+		sleep 0.5
+		if screen | grep -q -e "$2"; then found=present; else found=absent; fi
+		[ "$found" = "$want" ] && break
+		tries=$((tries + 1))
+		[ "$tries" -lt 12 ] || break
+	done
+	if [ "$found" = "$want" ]; then echo "ok   $1"; else
 		echo "FAIL $1: '$2' is $found"; screen; fail=$((fail + 1)); fi
 }
 tmux new-session -d -s "$s" -x 200 -y 40 "$gw watch -i lo --stay-root --closed-timeout 30; echo EXIT=\$?; sleep 60"

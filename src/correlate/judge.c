@@ -393,6 +393,19 @@ static void on_raw(void *ud, const struct gw__hist_entry *e)
 	hs->h[i] = cand;
 }
 
+/* A named process's details (p may be NULL: unknown) into h. */
+static void holder_details(struct gw_holder *h, const struct gw_process *p)
+{
+	if (!p)
+		return;
+	memcpy(h->comm, p->comm, sizeof h->comm);
+	memcpy(h->exe, p->exe, sizeof h->exe);
+	h->marks = p->marks;
+	h->exe_deleted = p->exe_deleted;
+	h->comm[sizeof h->comm - 1] = '\0';
+	h->exe[sizeof h->exe - 1] = '\0';
+}
+
 /* Raw sockets of the flow's family and packet sockets alive in w, in every
  * namespace (a container's raw socket sends through the host's NAT). Holders
  * whose owner is unknown have pid 0. */
@@ -409,14 +422,7 @@ static void raw_hints(struct gw_correlator *c, const struct gw_flow *f, struct w
 		*h = hs.h[i];
 		const struct gw_process *p =
 		        h->pid ? gw__procmap_get(&c->procs, h->pid, NULL) : NULL;
-		if (p) {
-			memcpy(h->comm, p->comm, sizeof h->comm);
-			memcpy(h->exe, p->exe, sizeof h->exe);
-			h->marks = p->marks;
-			h->exe_deleted = p->exe_deleted;
-			h->comm[sizeof h->comm - 1] = '\0';
-			h->exe[sizeof h->exe - 1] = '\0';
-		}
+		holder_details(h, p);
 	}
 	v->n_holders = hs.n;
 }
@@ -481,14 +487,7 @@ static void add_client(struct proxy_scan *ps, int32_t pid)
 	h->proto = GW_SOCK_TCP;
 	h->pid = pid;
 	const struct gw_process *p = gw__procmap_get(&ps->c->procs, pid, NULL);
-	if (p) {
-		memcpy(h->comm, p->comm, sizeof h->comm);
-		memcpy(h->exe, p->exe, sizeof h->exe);
-		h->marks = p->marks;
-		h->exe_deleted = p->exe_deleted;
-		h->comm[sizeof h->comm - 1] = '\0';
-		h->exe[sizeof h->exe - 1] = '\0';
-	}
+	holder_details(h, p);
 }
 
 static void on_client_end(void *ud, const struct gw__hist_entry *e)
@@ -650,15 +649,6 @@ static const struct gw__hist_entry *find_match(const struct gw_correlator *c,
 	return e;
 }
 
-static void on_nat_peer(void *ud, const struct gw__hist_entry *e)
-{
-	struct search *s = ud;
-	if (!netns_wanted(s, e) || !alive_in(e, s->w))
-		return;
-	if (!s->best || exact_order(e, s->best) < 0)
-		s->best = e;
-}
-
 static void on_nat_unconnected(void *ud, const struct gw__hist_entry *e)
 {
 	struct search *s = ud;
@@ -687,7 +677,7 @@ static const struct gw__hist_entry *find_nat_origin(const struct gw_correlator *
 	                              .local_port = x.local_port};
 	struct gw__peer k;
 	gw__peer_of(&as_socket, &k);
-	gw__hist_find_peer(&c->hist, &k, on_nat_peer, &s);
+	gw__hist_find_peer(&c->hist, &k, on_exact, &s); /* as an exact match picks */
 	if (!s.best && x.proto == GW_SOCK_UDP)
 		gw__hist_find_port(&c->hist, x.proto, x.local_port, on_nat_unconnected, &s);
 	return s.best;

@@ -722,10 +722,10 @@ static void take_processes(struct gw_correlator *c, const struct gw_sockset *set
 			c->stats.alloc_failures++;
 }
 
-/* The entry of s, observed present at ts and put on list l (POLLED entries
- * stay polled when a lookup shows them). NULL when memory ran out. */
-static struct gw__hist_entry *present(struct gw_correlator *c, const struct gw_socket *s,
-                                      int64_t ts, enum gw__hist_list l)
+/* The entry of s (made if new), with s observed at ts; NULL, counted, when
+ * memory ran out. */
+static struct gw__hist_entry *observed(struct gw_correlator *c, const struct gw_socket *s,
+                                       int64_t ts)
 {
 	struct gw__hist_entry *e = gw__hist_upsert(&c->hist, s, ts);
 	if (!e) {
@@ -733,6 +733,17 @@ static struct gw__hist_entry *present(struct gw_correlator *c, const struct gw_s
 		return NULL;
 	}
 	gw__hist_observe(&c->hist, e, s, ts);
+	return e;
+}
+
+/* The entry of s, observed present at ts and put on list l (POLLED entries
+ * stay polled when a lookup shows them). NULL when memory ran out. */
+static struct gw__hist_entry *present(struct gw_correlator *c, const struct gw_socket *s,
+                                      int64_t ts, enum gw__hist_list l)
+{
+	struct gw__hist_entry *e = observed(c, s, ts);
+	if (!e)
+		return NULL;
 	if (l == GW__LIST_POLLED || e->list == GW__LIST_GONE)
 		gw__hist_move(&c->hist, e, l, ts);
 	return e;
@@ -814,12 +825,9 @@ static void apply_lookup(struct gw_correlator *c, const struct gw_tl_record *rec
 static void apply_destroy(struct gw_correlator *c, const struct gw_tl_record *rec, int64_t ts)
 {
 	for (size_t i = 0; i < rec->set.n_socks; i++) {
-		struct gw__hist_entry *e = gw__hist_upsert(&c->hist, &rec->set.socks[i], ts);
-		if (!e) {
-			c->stats.alloc_failures++;
+		struct gw__hist_entry *e = observed(c, &rec->set.socks[i], ts);
+		if (!e)
 			continue;
-		}
-		gw__hist_observe(&c->hist, e, &rec->set.socks[i], ts);
 		gw__hist_move(&c->hist, e, GW__LIST_GONE, ts);
 	}
 }
@@ -830,12 +838,9 @@ static void hidden_from_procfs(struct gw_correlator *c, const struct gw_tl_recor
 {
 	take_processes(c, &rec->set);
 	for (size_t i = 0; i < rec->set.n_socks; i++) {
-		struct gw__hist_entry *e = gw__hist_upsert(&c->hist, &rec->set.socks[i], ts);
-		if (!e) {
-			c->stats.alloc_failures++;
+		struct gw__hist_entry *e = observed(c, &rec->set.socks[i], ts);
+		if (!e)
 			continue;
-		}
-		gw__hist_observe(&c->hist, e, &rec->set.socks[i], ts);
 		if (!e->procfs_hidden)
 			c->stats.procfs_hidden++;
 		e->procfs_hidden = true;

@@ -1,12 +1,11 @@
 /* report/flow_ids.c — the Community ID v1 of a flow (github.com/corelight/
  * community-id-spec: SHA-1 over seed, the two addresses and ports in a fixed
- * order and the protocol, base64) through OpenSSL, and a Wireshark display
+ * order and the protocol, base64) through digest.h, and a Wireshark display
  * filter for its packets. */
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "ghostwire/digest.h"
 #include "ghostwire/flow_ids.h"
 
 /* One end of the tuple in the spec's order: address bytes, then port. */
@@ -20,6 +19,28 @@ static bool end_less(const struct end *a, const struct end *b)
 {
 	int c = memcmp(a->addr, b->addr, a->len);
 	return c < 0 || (c == 0 && a->port < b->port);
+}
+
+/* RFC 4648 base64 of a 20-byte digest: 28 characters (one '=' of padding)
+ * and a NUL, into out[0..29). */
+static void base64_digest(const uint8_t d[GW_SHA1_LEN], char *out)
+{
+	static const char abc[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+	for (size_t i = 0; i < GW_SHA1_LEN; i += 3) {
+		uint32_t v = (uint32_t)d[i] << 16;
+		size_t n = GW_SHA1_LEN - i < 3 ? GW_SHA1_LEN - i : 3;
+		if (n > 1)
+			v |= (uint32_t)d[i + 1] << 8;
+		if (n > 2)
+			v |= d[i + 2];
+		out[o++] = abc[(v >> 18) & 63];
+		out[o++] = abc[(v >> 12) & 63];
+		out[o++] = n > 1 ? abc[(v >> 6) & 63] : '=';
+		out[o++] = n > 2 ? abc[v & 63] : '=';
+	}
+	out[o] = '\0';
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -55,12 +76,11 @@ int gw_community_id(const struct gw_flow *f, uint16_t seed, char *out, size_t si
 	put16(p, a.port);
 	put16(p + 2, b.port);
 	p += 4;
-	uint8_t digest[EVP_MAX_MD_SIZE];
-	unsigned dlen = 0;
-	if (!EVP_Digest(buf, (size_t)(p - buf), digest, &dlen, EVP_sha1(), NULL) || dlen != 20)
+	uint8_t digest[GW_SHA1_LEN];
+	if (gw_sha1(buf, (size_t)(p - buf), digest) < 0)
 		return -1;
 	memcpy(out, "1:", 2);
-	EVP_EncodeBlock((unsigned char *)out + 2, digest, 20); /* 28 characters and a NUL */
+	base64_digest(digest, out + 2);
 	return 0;
 }
 

@@ -60,7 +60,7 @@ struct sockets_args {
 static int parse_args(int argc, char **argv, struct sockets_args *a)
 {
 	gw_sockview_config_init(&a->cfg);
-	a->view = "netlink";
+	a->view = gw_sockview_default();
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jtuw0lh", long_options, NULL)) != -1) {

@@ -52,7 +52,7 @@ struct gw_poller {
 void gw_poller_config_init(struct gw_poller_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->view = "netlink";
+	c->view = gw_sockview_default();
 	gw_sockview_config_init(&c->view_cfg);
 	c->interval_ms = 1000;
 	c->fast_interval_ms = 50;

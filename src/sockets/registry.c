@@ -40,3 +40,8 @@ const char *gw_sockview_names(void)
 	snprintf(names + len, sizeof names - len, "%s", gw_sockview_null.name);
 	return names;
 }
+
+const char *gw_sockview_default(void)
+{
+	return gw__os_sockviews[0] ? gw__os_sockviews[0]->name : gw_sockview_null.name;
+}

@@ -2,7 +2,8 @@
 # scripts/test.sh — the README's second command and what CI runs: sets up,
 # builds, and runs every test suite; then the same tests (less the tshark
 # parity) under ASan+UBSan; then each fuzz target briefly; then the format
-# check. Ends with one line "N passed, M failed".
+# check; then the Windows build and its tests under wine (scripts/windows.sh).
+# Ends with one line "N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 scripts/setup.sh build || exit 1
@@ -43,6 +44,16 @@ if scripts/fuzz.sh "${GW_FUZZ_SECONDS:-30}"; then passed=$((passed + 1)); else f
 
 echo "== format"
 if scripts/format.sh --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+echo "== Windows (mingw-w64 cross-build, tests under wine: scripts/windows.sh)"
+scripts/windows.sh build-win 2>&1 | tee "$log"
+win=$(sed -n 's/^windows: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1 \2 \3/p' "$log" | tail -1)
+if [ -n "$win" ]; then
+	set -- $win
+	passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
+else
+	echo "FAIL: scripts/windows.sh gave no result line"; failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -97,6 +97,14 @@ else
 	fail "meson test --suite windows"
 fi
 
+# `interfaces` goes through wpcap.dll and the adapter list (the stand-in
+# captures nothing, so it lists no interface: friendly names need real Npcap).
+if out=$(wine "$exe" interfaces 2>&1); then
+	pass "interfaces: $(echo "$out" | head -1)"
+else
+	fail "interfaces: $out"
+fi
+
 # 3. Replays against the Linux goldens, through a wrapper that runs the .exe.
 wrapper="$dir/ghostwire-wine"
 printf '#!/bin/sh\nexec wine "%s" "$@"\n' "$exe" >"$wrapper"

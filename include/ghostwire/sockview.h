@@ -66,8 +66,8 @@ struct gw_sockview_ops {
 /* The backend called name, or NULL; gw_sockview_names lists them ("netlink,procfs,..."). */
 const struct gw_sockview_ops *gw_sockview_find(const char *name);
 const char *gw_sockview_names(void);
-/* The platform's own view, used when none is named: "netlink" on Linux,
- * "iphelper" on Windows, "null" where there is none. */
+/* The platform's own view, used when none is named: the first of
+ * src/os/<os>/sockviews.c ("netlink" on Linux), or "null" where there is none. */
 const char *gw_sockview_default(void);
 
 #endif

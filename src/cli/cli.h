@@ -31,6 +31,7 @@ int gw_cli_record(int argc, char **argv);
 /* Wireshark's extcap protocol (cmd_extcap.c): is arg one of its options? */
 bool gw_cli_is_extcap(const char *arg);
 int gw_cli_extcap(int argc, char **argv);
+int gw_cli_interfaces(int argc, char **argv);
 int gw_cli_watch(int argc, char **argv);
 
 /* Parses a whole decimal number in [min, max] given to option --name; prints

@@ -24,6 +24,7 @@ static const char usage[] =
         "  watch      capture live and report the traffic no socket explains\n"
         "  record     record a session: a capture and its socket timeline\n"
         "  replay     judge every flow of a recorded session against its sockets\n"
+        "  interfaces the interfaces live capture can open, with their addresses\n"
         "  lookup     what a report says about IP addresses: special range, or GeoIP\n"
         "             country, AS number and organisation\n"
         "  help       this text; `ghostwire COMMAND --help` for a command\n"
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 		return gw_cli_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "watch") == 0)
 		return gw_cli_watch(argc - 1, argv + 1);
+	if (strcmp(cmd, "interfaces") == 0)
+		return gw_cli_interfaces(argc - 1, argv + 1);
 	if (strcmp(cmd, "lookup") == 0)
 		return gw_cli_lookup(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

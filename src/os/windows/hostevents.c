@@ -1,4 +1,7 @@
-/* os/windows/hostevents.c — kernel events (the Linux proc connector and rtnetlink) have no counterpart here yet. */
+/* os/windows/hostevents.c — kernel events between polls (sockets destroyed,
+ * processes started and ended, addresses changed) have no Windows source in
+ * ghostwire yet (ETW would be one): the socket table is polled only, and the
+ * exact lookup on each new flow covers short-lived connections. */
 #include "ghostwire/hostevents.h"
 
 int gw_host_events_open(unsigned sources, struct gw_host_events **out, char *unavailable,
@@ -8,7 +11,8 @@ int gw_host_events_open(unsigned sources, struct gw_host_events **out, char *una
 	*out = NULL;
 	if (unavailable_size)
 		unavailable[0] = '\0';
-	return gw_err_set(err, GW_ENOTSUP, "kernel events are not supported on this platform");
+	return gw_err_set(err, GW_ENOTSUP,
+	                  "kernel events (none on Windows yet: the socket table is polled)");
 }
 
 size_t gw_host_events_fds(const struct gw_host_events *e, int *fds, size_t max)

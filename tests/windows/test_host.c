@@ -42,6 +42,9 @@ static void check_self(void)
 		CHECK(strstr(me->exe, "test_host.exe") != NULL, "exe '%s'", me->exe);
 		CHECK(strcmp(me->comm, "test_host.exe") == 0, "comm '%s'", me->comm);
 		CHECK(me->start_us > 1600000000000000LL, "start %lld", (long long)me->start_us);
+		CHECK(me->user[0] != '\0' && me->uid != 0, "user '%s' uid %u", me->user, me->uid);
+		printf("this process: %s[%d] %s uid=%u(%s)\n", me->comm, me->pid, me->exe, me->uid,
+		       me->user);
 	}
 	CHECK(gw_procinfo_process(p, 0) == NULL, "pid 0 has details");
 	struct gw_socket s = {.pid = 0};

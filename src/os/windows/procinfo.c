@@ -1,7 +1,7 @@
 /* os/windows/procinfo.c — who a process is, on Windows: the process list
  * (Toolhelp: pid, parent, image name) taken at each refresh, and on demand
  * one process's details — full image path (OpenProcess +
- * QueryFullProcessImageNameW), start time, user, and for a service host the
+ * QueryFullProcessImageNameW), start time, user (uid: its SID's RID), and for a service host the
  * services it runs (as `netstat -b` and Task Manager show them), kept in
  * `container`, Windows' nearest thing to a systemd unit. Sockets carry their
  * owner's pid from IP Helper, so there is no inode map to build. */
@@ -202,9 +202,16 @@ static void read_details(HANDLE h, struct gw_process *out)
 		wchar_t name[64], domain[64];
 		DWORD nlen = 64, dlen = 64;
 		SID_NAME_USE use;
-		if (GetTokenInformation(token, TokenUser, &buf, sizeof buf, &got) &&
-		    LookupAccountSidW(NULL, buf.tu.User.Sid, name, &nlen, domain, &dlen, &use))
-			to_utf8(name, out->user, sizeof out->user);
+		if (GetTokenInformation(token, TokenUser, &buf, sizeof buf, &got)) {
+			PSID sid = buf.tu.User.Sid;
+			/* uid: the SID's last part (its RID: 18 for SYSTEM, 1001 ...), as
+			 * Cygwin maps SIDs to uids. */
+			UCHAR parts = IsValidSid(sid) ? *GetSidSubAuthorityCount(sid) : 0;
+			if (parts)
+				out->uid = (uint32_t)*GetSidSubAuthority(sid, parts - 1u);
+			if (LookupAccountSidW(NULL, sid, name, &nlen, domain, &dlen, &use))
+				to_utf8(name, out->user, sizeof out->user);
+		}
 		CloseHandle(token);
 	}
 }

@@ -3,14 +3,18 @@
  * a bound UDP socket, over IPv4 and, where the host has it, IPv6. Each must
  * be in a snapshot with its addresses, ports and state, and the exact lookup
  * must find them. Owners are not checked: wine reports pid 0 for every socket
- * (real Windows: see README, "Windows"). */
+ * (real Windows: see README, "Windows"). Then the table parser alone, on
+ * crafted and hostile tables. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
+#include <iphlpapi.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "ghostwire/sockview.h"
+#include "src/os/windows/iphelper_internal.h"
 
 struct opened {
 	SOCKET listener, client, server, udp;
@@ -145,6 +149,102 @@ static void check_lookups(const struct gw_sockview_ops *ops, struct gw_sockview 
 	CHECK(r == 0, "%s lookup of nothing: %d", fam, r);
 }
 
+struct rows {
+	struct gw_socket got[64];
+	size_t n;
+};
+
+static int collect(void *ctx, struct gw_socket *s)
+{
+	struct rows *r = ctx;
+	if (r->n < 64)
+		r->got[r->n] = *s;
+	r->n++;
+	return 0;
+}
+
+/* Crafted rows come out with the right ends, ports (network order in the low
+ * 16 bits of a DWORD), state and pid. */
+static void check_parse_rows(void)
+{
+	struct {
+		DWORD n;
+		MIB_TCPROW_OWNER_PID row[2];
+	} t4 = {2, {{0}}};
+	t4.row[0] = (MIB_TCPROW_OWNER_PID){.dwState = MIB_TCP_STATE_ESTAB,
+	                                   .dwLocalAddr = htonl(0x0a000001),
+	                                   .dwLocalPort = htons(443),
+	                                   .dwRemoteAddr = htonl(0x0a000002),
+	                                   .dwRemotePort = htons(51000),
+	                                   .dwOwningPid = 1234};
+	t4.row[1] = (MIB_TCPROW_OWNER_PID){
+	        .dwState = MIB_TCP_STATE_TIME_WAIT, .dwLocalPort = htons(80), .dwOwningPid = 0};
+	struct rows r = {0};
+	uint64_t bad = 0;
+	gw__iphelper_parse(GW__IPH_TCP4, (const uint8_t *)&t4, sizeof t4, collect, &r, &bad);
+	const struct gw_socket *s = &r.got[0];
+	CHECK(r.n == 2 && bad == 0, "%zu rows, %llu malformed", r.n, (unsigned long long)bad);
+	CHECK(s->proto == GW_SOCK_TCP && s->family == GW_AF_INET && s->local.bytes[0] == 10 &&
+	              s->local.bytes[3] == 1 && s->remote.bytes[3] == 2,
+	      "tcp4 addresses");
+	CHECK(s->local_port == 443 && s->remote_port == 51000, "tcp4 ports %u %u", s->local_port,
+	      s->remote_port);
+	CHECK(s->state == GW_SS_ESTABLISHED && s->pid == 1234, "state %u pid %d", s->state, s->pid);
+	CHECK(r.got[1].state == GW_SS_TIME_WAIT && r.got[1].local_port == 80, "time-wait row");
+
+	struct {
+		DWORD n;
+		MIB_UDP6ROW_OWNER_PID row[1];
+	} u6;
+	memset(&u6, 0, sizeof u6);
+	u6.n = 1;
+	u6.row[0].ucLocalAddr[15] = 1;
+	u6.row[0].dwLocalPort = htons(5353);
+	u6.row[0].dwOwningPid = 77;
+	r.n = 0;
+	gw__iphelper_parse(GW__IPH_UDP6, (const uint8_t *)&u6, sizeof u6, collect, &r, &bad);
+	s = &r.got[0];
+	CHECK(r.n == 1 && s->proto == GW_SOCK_UDP && s->family == GW_AF_INET6 &&
+	              s->local.bytes[15] == 1 && s->local_port == 5353 && s->state == GW_SS_CLOSE &&
+	              s->remote.family == GW_AF_INET6 && s->pid == 77,
+	      "udp6 row");
+}
+
+/* A count the bytes cannot hold reads only the whole rows there; fewer bytes
+ * than the count itself read nothing; both are counted. Then random tables. */
+static void check_parse_hostile(void)
+{
+	uint8_t buf[4096];
+	struct rows r = {0};
+	uint64_t bad = 0;
+	gw__iphelper_parse(GW__IPH_TCP6, buf, 3, collect, &r, &bad);
+	CHECK(r.n == 0 && bad == 1, "3-byte table: %zu rows, %llu malformed", r.n,
+	      (unsigned long long)bad);
+	memset(buf, 0, sizeof buf);
+	DWORD huge = 0xffffffffu;
+	memcpy(buf, &huge, sizeof huge);
+	size_t got =
+	        offsetof(MIB_TCP6TABLE_OWNER_PID, table) + 2 * sizeof(MIB_TCP6ROW_OWNER_PID) + 5;
+	bad = 0;
+	gw__iphelper_parse(GW__IPH_TCP6, buf, got, collect, &r, &bad);
+	CHECK(r.n == 2 && bad == 1, "count 2^32-1 in 2.1 rows: %zu rows, %llu malformed", r.n,
+	      (unsigned long long)bad);
+	srand(8);
+	size_t rows_seen = 0, max_fit_ok = 1;
+	for (int i = 0; i < 20000; i++) {
+		size_t len = (size_t)rand() % sizeof buf;
+		for (size_t k = 0; k < len; k++)
+			buf[k] = (uint8_t)rand();
+		enum gw__iph_table t = (enum gw__iph_table)(rand() % 4);
+		r.n = 0;
+		gw__iphelper_parse(t, buf, len, collect, &r, &bad);
+		rows_seen += r.n;
+		max_fit_ok &= r.n <= len / sizeof(MIB_UDPROW_OWNER_PID);
+	}
+	CHECK(max_fit_ok, "a random table gave more rows than its bytes hold");
+	printf("random tables: 20000 parsed, %zu rows, no crash\n", rows_seen);
+}
+
 int main(void)
 {
 	WSADATA wsa;
@@ -191,5 +291,7 @@ int main(void)
 		close_all(&o6);
 	gw_sockset_fini(&set);
 	ops->close(v);
+	check_parse_rows();
+	check_parse_hostile();
 	return check_done();
 }

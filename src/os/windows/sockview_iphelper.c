@@ -17,6 +17,7 @@
 #include "ghostwire/clock.h"
 #include "ghostwire/procinfo.h"
 #include "ghostwire/sockview.h"
+#include "iphelper_internal.h"
 
 struct gw_sockview {
 	struct gw_sockview_config cfg;
@@ -139,18 +140,9 @@ static uint16_t port_of(DWORD p)
 	return (uint16_t)(((p & 0xff) << 8) | ((p >> 8) & 0xff));
 }
 
-static void fill_owner(const struct gw_sockview *v, struct gw_socket *s, DWORD pid)
-{
-	s->pid = (int32_t)pid;
-	if (v->cfg.owners)
-		gw_procinfo_attribute(v->pi, s);
-	else
-		s->pid = 0;
-}
-
-/* Row i of table t (known to lie within the buffer) as a socket. */
-static void row_to_socket(const struct gw_sockview *v, enum table t, const uint8_t *row,
-                          struct gw_socket *s)
+/* A row of table t (known to lie within the buffer) as a socket, its owner's
+ * pid set and its owner status left to the caller. */
+static void row_to_socket(enum table t, const uint8_t *row, struct gw_socket *s)
 {
 	memset(s, 0, sizeof *s);
 	if (t == TCP4) {
@@ -162,7 +154,7 @@ static void row_to_socket(const struct gw_sockview *v, enum table t, const uint8
 		s->local_port = port_of(r.dwLocalPort);
 		s->remote_port = port_of(r.dwRemotePort);
 		s->state = tcp_state(r.dwState);
-		fill_owner(v, s, r.dwOwningPid);
+		s->pid = (int32_t)r.dwOwningPid;
 	} else if (t == TCP6) {
 		MIB_TCP6ROW_OWNER_PID r;
 		memcpy(&r, row, sizeof r);
@@ -172,7 +164,7 @@ static void row_to_socket(const struct gw_sockview *v, enum table t, const uint8
 		s->local_port = port_of(r.dwLocalPort);
 		s->remote_port = port_of(r.dwRemotePort);
 		s->state = tcp_state(r.dwState);
-		fill_owner(v, s, r.dwOwningPid);
+		s->pid = (int32_t)r.dwOwningPid;
 	} else if (t == UDP4) {
 		MIB_UDPROW_OWNER_PID r;
 		memcpy(&r, row, sizeof r);
@@ -182,7 +174,7 @@ static void row_to_socket(const struct gw_sockview *v, enum table t, const uint8
 		gw_addr_set4(&s->remote, any4);
 		s->local_port = port_of(r.dwLocalPort);
 		s->state = GW_SS_CLOSE;
-		fill_owner(v, s, r.dwOwningPid);
+		s->pid = (int32_t)r.dwOwningPid;
 	} else {
 		MIB_UDP6ROW_OWNER_PID r;
 		memcpy(&r, row, sizeof r);
@@ -192,7 +184,7 @@ static void row_to_socket(const struct gw_sockview *v, enum table t, const uint8
 		gw_addr_set6(&s->remote, any6);
 		s->local_port = port_of(r.dwLocalPort);
 		s->state = GW_SS_CLOSE;
-		fill_owner(v, s, r.dwOwningPid);
+		s->pid = (int32_t)r.dwOwningPid;
 	}
 	s->family = s->local.family;
 }
@@ -226,40 +218,63 @@ static size_t rows_offset(enum table t)
 	}
 }
 
-typedef int (*row_sink)(void *ctx, const struct gw_socket *s);
-
-/* Reads table t and hands each row to sink (which returns nonzero to stop):
- * 1 if stopped, 0 at the end, negative on error. A count that the returned
- * size cannot hold is malformed: only the rows within it are read. */
-static int walk_table(struct gw_sockview *v, enum table t, row_sink sink, void *ctx,
-                      struct gw_err *err)
+int gw__iphelper_parse(enum gw__iph_table table, const uint8_t *buf, size_t got, gw__iph_sink sink,
+                       void *ctx, uint64_t *malformed)
 {
-	DWORD got = 0;
-	int r = read_table(v, t, &got, err);
-	if (r < 0)
-		return r;
-	DWORD n;
+	enum table t = (enum table)table;
+	uint32_t n;
 	if (got < sizeof n) {
-		v->stats.malformed++;
+		++*malformed;
 		return 0;
 	}
-	memcpy(&n, v->buf, sizeof n);
+	memcpy(&n, buf, sizeof n);
 	size_t off = rows_offset(t), rs = row_size(t);
 	size_t fit = got > off ? (got - off) / rs : 0;
 	if (n > fit) {
-		v->stats.malformed++;
-		n = (DWORD)fit;
+		++*malformed;
+		n = (uint32_t)fit;
 	}
-	for (DWORD i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		struct gw_socket s;
-		row_to_socket(v, t, v->buf + off + i * rs, &s);
+		row_to_socket(t, buf + off + i * rs, &s);
 		if (sink(ctx, &s))
 			return 1;
 	}
 	return 0;
 }
 
-static int add_to_set(void *ctx, const struct gw_socket *s)
+/* What a walk hands each socket to, after the owner is settled. */
+struct walk {
+	struct gw_sockview *v;
+	gw__iph_sink sink;
+	void *ctx;
+};
+
+static int with_owner(void *ctx, struct gw_socket *s)
+{
+	struct walk *w = ctx;
+	if (w->v->cfg.owners)
+		gw_procinfo_attribute(w->v->pi, s);
+	else
+		s->pid = 0;
+	return w->sink(w->ctx, s);
+}
+
+/* Reads table t and hands each row to sink (which returns nonzero to stop):
+ * 1 if stopped, 0 at the end, negative on error. */
+static int walk_table(struct gw_sockview *v, enum table t, gw__iph_sink sink, void *ctx,
+                      struct gw_err *err)
+{
+	DWORD got = 0;
+	int r = read_table(v, t, &got, err);
+	if (r < 0)
+		return r;
+	struct walk w = {v, sink, ctx};
+	return gw__iphelper_parse((enum gw__iph_table)t, v->buf, got, with_owner, &w,
+	                          &v->stats.malformed);
+}
+
+static int add_to_set(void *ctx, struct gw_socket *s)
 {
 	/* Past the ceiling the set counts the socket in `dropped`; go on counting. */
 	(void)!gw_sockset_add(ctx, s);
@@ -329,7 +344,7 @@ struct lookup_ctx {
 /* The kernel's choice: the connected socket with the exact 4-tuple, else the
  * listener (TCP) or bound socket (UDP) on the local address or a wildcard,
  * preferring the specific address. Stops at an exact match. */
-static int lookup_sink(void *ctx, const struct gw_socket *s)
+static int lookup_sink(void *ctx, struct gw_socket *s)
 {
 	struct lookup_ctx *l = ctx;
 	const struct gw_sock_query *q = l->q;

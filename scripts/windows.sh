@@ -5,8 +5,9 @@
 # then under wine (prefix DIR/wineprefix, made at the first run):
 #   1. without Npcap, ghostwire.exe says what to install;
 #   2. with a files-only wpcap.dll (libpcap) where Npcap puts its own, the
-#      "windows" suite: the iphelper view against the test's own sockets, host
-#      addresses, process details, SHA-1, fnmatch, ini_parse;
+#      "windows" suite: the iphelper view against the test's own sockets and
+#      hostile tables, host addresses, process details (the executable's
+#      SHA-256 checked against sha256sum), SHA-1, fnmatch, ini_parse;
 #   3. every recorded session of pcaps/sessions/ and capture of pcaps/wire/
 #      replayed under ghostwire.exe against the goldens made on Linux
 #      (tests/scenarios/replay_check.py, tests/replay/golden.sh, unchanged);
@@ -95,6 +96,15 @@ if meson test -C "$dir/b" --suite windows --print-errorlogs >"$dir/test.log" 2>&
 else
 	cat "$dir/test.log"
 	fail "meson test --suite windows"
+fi
+
+# The executable digest procinfo gave test_host.exe, against sha256sum's.
+want=$(sha256sum "$dir/b/tests/windows/test_host.exe" | cut -d' ' -f1)
+got=$(sed -n 's/^this process: .* sha256=\([0-9a-f]*\).*/\1/p' "$dir/b/meson-logs/testlog.txt" | tail -1)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then
+	pass "SHA-256 of an owner's executable (BCrypt) = sha256sum's"
+else
+	fail "SHA-256 of test_host.exe: procinfo '$got', sha256sum '$want'"
 fi
 
 # `interfaces` goes through wpcap.dll and the adapter list (the stand-in

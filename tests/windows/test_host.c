@@ -43,8 +43,18 @@ static void check_self(void)
 		CHECK(strcmp(me->comm, "test_host.exe") == 0, "comm '%s'", me->comm);
 		CHECK(me->start_us > 1600000000000000LL, "start %lld", (long long)me->start_us);
 		CHECK(me->user[0] != '\0' && me->uid != 0, "user '%s' uid %u", me->user, me->uid);
-		printf("this process: %s[%d] %s uid=%u(%s)\n", me->comm, me->pid, me->exe, me->uid,
-		       me->user);
+		CHECK(me->exe_hash_status == GW_EXE_HASH_OK && strlen(me->exe_sha256) == 64,
+		      "exe hash status %u", me->exe_hash_status);
+		/* scripts/windows.sh compares this digest with sha256sum's of the file. */
+		printf("this process: %s[%d] %s uid=%u(%s) sha256=%s\n", me->comm, me->pid, me->exe,
+		       me->uid, me->user, me->exe_sha256);
+		char first[65];
+		memcpy(first, me->exe_sha256, sizeof first);
+		me = gw_procinfo_process(p, (int32_t)GetCurrentProcessId());
+		CHECK(me && strcmp(me->exe_sha256, first) == 0 &&
+		              gw_procinfo_stats(p)->exe_hash_cached == 1 &&
+		              gw_procinfo_stats(p)->exe_hashed == 1,
+		      "second read from the cache");
 	}
 	CHECK(gw_procinfo_process(p, 0) == NULL, "pid 0 has details");
 	struct gw_socket s = {.pid = 0};

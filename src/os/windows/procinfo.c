@@ -1,7 +1,8 @@
 /* os/windows/procinfo.c — who a process is, on Windows: the process list
  * (Toolhelp: pid, parent, image name) taken at each refresh, and on demand
  * one process's details — full image path (OpenProcess +
- * QueryFullProcessImageNameW), start time, user (uid: its SID's RID), and for a service host the
+ * QueryFullProcessImageNameW) and its SHA-256 (exe_hash.c), start time, user
+ * (uid: its SID's RID), and for a service host the
  * services it runs (as `netstat -b` and Task Manager show them), kept in
  * `container`, Windows' nearest thing to a systemd unit. Sockets carry their
  * owner's pid from IP Helper, so there is no inode map to build. */
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <tlhelp32.h>
 
+#include "exe_hash.h"
 #include "ghostwire/procinfo.h"
 
 #define MAX_PROCESSES 65536u /* ceiling of one process list */
@@ -30,7 +32,8 @@ struct gw_procinfo {
 	ENUM_SERVICE_STATUS_PROCESSW *services; /* NULL until a service host is asked for */
 	DWORD n_services;
 	bool services_read;
-	struct gw_process cur; /* the last answer of gw_procinfo_process */
+	struct gw__exe_hashes *hashes; /* NULL: executables are not hashed */
+	struct gw_process cur;         /* the last answer of gw_procinfo_process */
 };
 
 void gw_procinfo_config_init(struct gw_procinfo_config *c)
@@ -63,6 +66,12 @@ int gw_procinfo_open(const struct gw_procinfo_config *cfg, struct gw_procinfo **
 	(*out)->cfg = *cfg;
 	(*out)->cfg.proc_root = NULL; /* not used here, not copied */
 	(*out)->cfg.dpkg_info_dir = NULL;
+	if (cfg->hash_max_bytes &&
+	    !((*out)->hashes = gw__exe_hashes_new(cfg->hash_cache_max, cfg->hash_max_bytes))) {
+		gw_procinfo_free(*out);
+		*out = NULL;
+		return gw_err_set(err, GW_ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
@@ -80,6 +89,7 @@ void gw_procinfo_free(struct gw_procinfo *p)
 		return;
 	free(p->procs);
 	free(p->services);
+	gw__exe_hashes_free(p->hashes);
 	free(p);
 }
 
@@ -178,13 +188,16 @@ static void service_names(struct gw_procinfo *p, uint32_t pid, char *out, size_t
 	}
 }
 
-/* Image path, start time and user of an opened process. */
-static void read_details(HANDLE h, struct gw_process *out)
+/* Image path (and its digest), start time and user of an opened process. */
+static void read_details(struct gw_procinfo *p, HANDLE h, struct gw_process *out)
 {
 	wchar_t path[1024];
 	DWORD len = sizeof path / sizeof *path;
-	if (QueryFullProcessImageNameW(h, 0, path, &len))
+	if (QueryFullProcessImageNameW(h, 0, path, &len)) {
 		to_utf8(path, out->exe, sizeof out->exe);
+		if (p->hashes)
+			gw__exe_hash(p->hashes, path, out, &p->stats);
+	}
 	FILETIME created, exited, kernel, user;
 	if (GetProcessTimes(h, &created, &exited, &kernel, &user)) {
 		uint64_t t = ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
@@ -234,7 +247,7 @@ const struct gw_process *gw_procinfo_process(struct gw_procinfo *p, int32_t pid)
 	if (!h && !e)
 		return NULL; /* gone */
 	if (h) {
-		read_details(h, out);
+		read_details(p, h, out);
 		CloseHandle(h);
 	}
 	if (_stricmp(out->comm, "svchost.exe") == 0)

@@ -45,3 +45,15 @@ int gw_posix_fcntl(int fd, int cmd)
 	errno = EINVAL;
 	return -1;
 }
+
+#undef signal
+gw_posix_sighandler gw_posix_signal(int sig, gw_posix_sighandler handler)
+{
+	if (sig == SIGUSR1)
+		return signal(SIGBREAK, handler);
+	if (sig == SIGHUP) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	return signal(sig, handler);
+}

@@ -1,7 +1,7 @@
 /* os/windows/startup.c — what ghostwire.exe sets up before main(): binary
  * standard streams and files (so reports and recordings are byte for byte
- * what Linux writes: "\n", never "\r\n"), and winsock for inet_pton and the
- * IP Helper calls. Linked into the executable only (src/os/windows/meson.build). */
+ * what Linux writes: "\n", never "\r\n"), winsock for inet_pton and the
+ * IP Helper calls, and a UTF-8 console. Linked into the executable only (src/os/windows/meson.build). */
 #include <winsock2.h>
 
 #include <fcntl.h>
@@ -19,4 +19,5 @@ void gw_windows_startup(void)
 	_setmode(_fileno(stderr), _O_BINARY);
 	WSADATA wsa;
 	WSAStartup(MAKEWORD(2, 2), &wsa);
+	SetConsoleOutputCP(CP_UTF8); /* names and paths are printed in UTF-8 */
 }

@@ -30,13 +30,16 @@ int pcap_get_selectable_fd(struct pcap *p);
 /* mkdir takes no mode: Windows ignores POSIX permissions. */
 #define mkdir(path, mode) ((void)(mode), _mkdir(path))
 
-/* Signals Windows never sends: installing a handler fails quietly (EINVAL). */
-#ifndef SIGHUP
-#define SIGHUP 1
-#endif
-#ifndef SIGUSR1
+/* Signals Windows lacks. signal() goes through gw_posix_signal (posix_io.c),
+ * which maps SIGUSR1 ("print the counters") to Ctrl+Break (SIGBREAK) and
+ * refuses SIGHUP with EINVAL, never handing msvcrt a number it does not know
+ * (its invalid-parameter handler could end the process). */
+#include <signal.h>
+#define SIGHUP  1
 #define SIGUSR1 10
-#endif
+typedef void (*gw_posix_sighandler)(int);
+gw_posix_sighandler gw_posix_signal(int sig, gw_posix_sighandler handler);
+#define signal(sig, handler) gw_posix_signal(sig, handler)
 
 /* aligned_alloc is C11 but not in msvcrt; the flow table asks for cache-line
  * alignment only for speed and frees with free(), so plain malloc (16-byte

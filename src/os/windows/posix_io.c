@@ -10,12 +10,16 @@
 #include "posix/compat.h"
 #include "posix/poll.h"
 #include "posix/termios.h"
+#include "wpcap_internal.h"
 
+/* The descriptors polled do not exist on Windows (pcap handles give -1): wait
+ * on the live captures' read events if there are any, else out the timeout;
+ * the caller then reads without blocking. Reports nothing ready. */
 int gw_posix_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
 	for (nfds_t i = 0; i < n; i++)
 		fds[i].revents = 0;
-	if (timeout_ms > 0)
+	if (!gw__wpcap_wait(timeout_ms) && timeout_ms > 0)
 		Sleep((DWORD)timeout_ms);
 	return 0;
 }

@@ -3,7 +3,9 @@
  * %SystemRoot%\System32\Npcap, then LoadLibrary), so the build needs no SDK and
  * a host without Npcap gets a message naming what to install. Owns the module
  * handle and one pointer per libpcap function the program calls; each pcap_*
- * below forwards to it, so src/capture/ and src/cli/ call libpcap unchanged. */
+ * below forwards to it, so src/capture/ and src/cli/ call libpcap unchanged.
+ * Also keeps the live handles' read events, so that poll() can wait on them
+ * (gw__wpcap_wait, wpcap_internal.h). */
 #include <winsock2.h>
 #include <windows.h>
 
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include <pcap/pcap.h>
+
+#include "wpcap_internal.h"
 
 /* X(name): every function resolved from wpcap.dll. */
 #define GW_WPCAP_FUNCS(X)                                                                          \
@@ -46,6 +50,12 @@
 
 #define GW_WPCAP_POINTER(name) static __typeof__(name) *p_##name;
 GW_WPCAP_FUNCS(GW_WPCAP_POINTER)
+
+/* Optional: Npcap's read event of a live handle (the stand-in DLL has none). */
+static HANDLE (*p_pcap_getevent)(pcap_t *p);
+
+#define MAX_LIVE 64            /* more than GW_MAX_INTERFACES */
+static pcap_t *live[MAX_LIVE]; /* activated handles, for gw__wpcap_wait */
 
 static int state;                  /* 0 not tried, 1 loaded, -1 failed */
 static char why[PCAP_ERRBUF_SIZE]; /* the failure, for every later call */
@@ -87,6 +97,7 @@ static bool load(void)
 		return false;                                                                      \
 	}
 	GW_WPCAP_FUNCS(GW_WPCAP_RESOLVE)
+	p_pcap_getevent = (HANDLE(*)(pcap_t *))(void (*)(void))GetProcAddress(lib, "pcap_getevent");
 	state = 1;
 	return true;
 }
@@ -175,12 +186,36 @@ int pcap_get_selectable_fd(pcap_t *p)
 
 int pcap_activate(pcap_t *p)
 {
-	return p_pcap_activate(p);
+	int r = p_pcap_activate(p);
+	for (size_t i = 0; r >= 0 && i < MAX_LIVE; i++)
+		if (!live[i]) {
+			live[i] = p;
+			break;
+		}
+	return r;
 }
 
 void pcap_close(pcap_t *p)
 {
+	for (size_t i = 0; i < MAX_LIVE; i++)
+		if (live[i] == p)
+			live[i] = NULL;
 	p_pcap_close(p);
+}
+
+int gw__wpcap_wait(int timeout_ms)
+{
+	HANDLE events[MAX_LIVE];
+	DWORD n = 0;
+	for (size_t i = 0; p_pcap_getevent && i < MAX_LIVE; i++) {
+		HANDLE e = live[i] ? p_pcap_getevent(live[i]) : NULL;
+		if (e && e != INVALID_HANDLE_VALUE)
+			events[n++] = e;
+	}
+	if (n == 0)
+		return 0;
+	WaitForMultipleObjects(n, events, FALSE, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
+	return 1;
 }
 
 int pcap_compile(pcap_t *p, struct bpf_program *prog, const char *text, int optimize,

@@ -1,7 +1,8 @@
 /* os/windows/posix/poll.h — poll() for the Windows build. The common code
  * polls only descriptors Windows cannot wait on (pcap handles report -1 there,
- * the poller has no kernel-event descriptors), so poll() waits out the timeout
- * (src/os/windows/posix_io.c) and the caller then reads without blocking. */
+ * the poller has no kernel-event descriptors), so poll() waits on the live
+ * captures' Npcap events, or out the timeout (src/os/windows/posix_io.c), and
+ * the caller then reads without blocking. */
 #ifndef GW_WINDOWS_POSIX_POLL_H
 #define GW_WINDOWS_POSIX_POLL_H
 

@@ -1,9 +1,12 @@
 /* core/json_line.c — a JSON value dumped into a buffer (on the stack for a
  * usual line, on the heap beyond), then written with one fwrite. */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ghostwire/err.h"
 #include "ghostwire/json_line.h"
 
 struct line_buf {
@@ -50,4 +53,27 @@ int gw_json_write_line(FILE *out, const json_t *o, size_t flags)
 	if (l.b != l.stack)
 		free(l.b);
 	return r;
+}
+
+int gw_json_save_file(const json_t *o, const char *path, struct gw_err *err)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		return gw_err_set(err, GW_EINVAL, "%s: path too long", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return gw_err_set(err, GW_EIO, "%s: %s", tmp, strerror(errno));
+	errno = 0;
+	bool failed = json_dumpf(o, f, JSON_INDENT(1) | JSON_ENSURE_ASCII) < 0 ||
+	              fputc('\n', f) < 0 || fflush(f) != 0;
+	int e = errno;
+	if (fclose(f) != 0 && !failed)
+		failed = true, e = errno;
+	if (!failed && rename(tmp, path) != 0)
+		failed = true, e = errno;
+	if (failed) {
+		remove(tmp);
+		return gw_err_set(err, GW_EIO, "%s: %s", path, strerror(e ? e : EIO));
+	}
+	return 0;
 }

@@ -233,6 +233,10 @@ else
 	DC_UID=$(id -u "$user" 2>/dev/null) || sc_skip "user $user does not exist here"
 	DC_USER_DESC="$user (uid $DC_UID)"
 fi
+# The daemon's user must reach the binary and the configuration (not so in a
+# build tree under a private home directory).
+setpriv --reuid="$DC_UID" --regid="$DC_UID" --clear-groups test -x "$(realpath "$1")" -a -r "$DC_CONF" ||
+	sc_skip "uid $DC_UID cannot run $1 or read $DC_CONF"
 export DC_UNIT DC_CONF DC_CAPS DC_UID DC_USER_DESC
 # The namespaces, the PID namespace and the cleanup are lib.sh's (watch mode; its
 # FILE is unused: each run writes its own JSON under $SC_TMP).

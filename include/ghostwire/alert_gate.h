@@ -48,7 +48,7 @@ struct gw_alert_gate_sink {
 
 struct gw_alert_gate_config {
 	uint32_t rate;     /* alerts a second, on average; 0: no limit */
-	uint32_t burst;    /* alerts at once after a quiet time; 0: 10 × rate */
+	uint32_t burst;    /* alerts at once after a quiet time; 0: rate (a second's worth) */
 	int64_t window_us; /* repeat window; 0: every finding is alerted */
 	int64_t report_us; /* drops reported at most this often (default 10 s) */
 	uint32_t max_keys; /* windows open at once (default 4096); the oldest

@@ -100,7 +100,7 @@ int gw_alert_gate_new(const struct gw_alert_gate_config *c, struct gw_alert_gate
 	if (g->cfg.report_us <= 0)
 		g->cfg.report_us = DEFAULT_REPORT_US;
 	if (g->cfg.rate && !g->cfg.burst)
-		g->cfg.burst = g->cfg.rate > UINT32_MAX / 10 ? UINT32_MAX : g->cfg.rate * 10;
+		g->cfg.burst = g->cfg.rate;
 	uint32_t slots = 1;
 	while (slots < 2 * g->cfg.max_keys)
 		slots <<= 1;

@@ -282,6 +282,8 @@ struct gw_cli_hunt {
 void gw_cli_hunt_init(struct gw_cli_hunt *h, bool live);
 /* 1 if opt is a hunt option (taken), 0 if not, GW_EXIT_USAGE if its value is bad. */
 int gw_cli_hunt_option(struct gw_cli_hunt *h, int opt, const char *arg);
+/* After the options: GW_EXIT_USAGE, said, for options that need another. */
+int gw_cli_hunt_check(const struct gw_cli_hunt *h);
 /* Once the outputs are open: the gate, the baseline and state files, syslog.
  * 0, or GW_EXIT_FAIL / GW_EXIT_USAGE after a message. */
 int gw_cli_hunt_open(struct gw_cli_hunt *h, struct gw_cli_outputs *out, int64_t now_us);

@@ -201,6 +201,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		}
 		}
 	}
+	if (gw_cli_hunt_check(&a->hunt) != 0)
+		return GW_EXIT_USAGE;
 	if (a->pcapng_all && !a->pcapng_path) {
 		gw_cli_error("--pcapng-all needs --pcapng FILE");
 		return GW_EXIT_USAGE;

@@ -273,6 +273,8 @@ static int parse_args(int argc, char **argv, struct watch *w)
 		}
 		}
 	}
+	if (gw_cli_hunt_check(&w->hunt) != 0)
+		return GW_EXIT_USAGE;
 	if (!w->ev.path != !w->ev.all) {
 		gw_cli_error("watch: --pcapng FILE writes every packet and needs --pcapng-all; for "
 		             "the findings' packets alone, record with -w DIR and run replay DIR "

@@ -94,6 +94,15 @@ int gw_cli_hunt_option(struct gw_cli_hunt *h, int opt, const char *arg)
 	return 0;
 }
 
+int gw_cli_hunt_check(const struct gw_cli_hunt *h)
+{
+	if (h->learn_us && !h->baseline_path) {
+		gw_cli_error("--learn DURATION needs --baseline FILE, the file it learns into");
+		return GW_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* ---- notices ---- */
 
 static json_t *time_json(int64_t us)
@@ -107,12 +116,14 @@ static json_t *time_json(int64_t us)
 static json_t *notice_json(int64_t at_us, const char *stage, const char *kind, json_t *fields,
                            const char *message)
 {
-	json_object_set_new(fields, "schema_version", json_integer(GW_VERDICT_SCHEMA_VERSION));
-	json_object_set_new(fields, "stage", json_string(stage));
+	json_t *g = json_pack("{s:i, s:s}", "schema_version", GW_VERDICT_SCHEMA_VERSION, "stage",
+	                      stage);
+	if (g && fields)
+		json_object_update(g, fields);
+	json_decref(fields);
 	return json_pack("{s:o, s:{s:s, s:[s], s:[s], s:s}, s:o, s:s}", "@timestamp",
 	                 time_json(at_us), "event", "kind", kind, "category", "network", "type",
-	                 "info", "dataset", "ghostwire.notice", "ghostwire", fields, "message",
-	                 message);
+	                 "info", "dataset", "ghostwire.notice", "ghostwire", g, "message", message);
 }
 
 static void notice(struct gw_cli_hunt *h, enum gw_syslog_level level, json_t *json,
@@ -269,10 +280,6 @@ int gw_cli_hunt_open(struct gw_cli_hunt *h, struct gw_cli_outputs *out, int64_t 
 	struct gw_err err = {0};
 	h->out = out;
 	h->now_us = h->saved_us = now_us;
-	if (h->learn_us && !h->baseline_path) {
-		gw_cli_error("--learn DURATION needs --baseline FILE, the file it learns into");
-		return GW_EXIT_USAGE;
-	}
 	struct gw_alert_gate_config c;
 	gw_alert_gate_config_init(&c);
 	c.rate = h->alert_rate;

@@ -279,7 +279,9 @@ int gw_cli_hunt_open(struct gw_cli_hunt *h, struct gw_cli_outputs *out, int64_t 
 {
 	struct gw_err err = {0};
 	h->out = out;
-	h->now_us = h->saved_us = now_us;
+	h->now_us = now_us;
+	h->saved_us = h->live ? 0 : now_us; /* live, the first tick saves: once privileges are
+	                                      * dropped, a state file it cannot write is told now */
 	struct gw_alert_gate_config c;
 	gw_alert_gate_config_init(&c);
 	c.rate = h->alert_rate;

@@ -2,7 +2,7 @@
 # daemon_caps.sh GHOSTWIRE UNIT CONF — the daemon's capabilities, as its systemd unit
 # grants them: enough, and none too many. Reads AmbientCapabilities=,
 # CapabilityBoundingSet= and the user (DynamicUser=/User=) from UNIT (the installed
-# form, build/data/ghostwire.service) and runs `watch --config CONF` under exactly
+# form, build/data/ghostwire.service) and runs watch with CONF under exactly
 # those, as the unit would (a non-root user, ambient capabilities, no_new_privs),
 # then once more without each capability:
 #
@@ -11,7 +11,8 @@
 #
 #   all of them          the capture opens; the client's connection is attributed to
 #                        it (pid, name, uid 65534); the implant's packet socket shows
-#                        its BPF filter; ghostwire's effective set is exactly the unit's
+#                        its BPF filter; ghostwire's effective set is exactly the unit's;
+#                        --state's file is written (its directory is the user's)
 #   no CAP_NET_RAW       the capture cannot open: watch fails, naming CAP_NET_RAW
 #   no CAP_NET_ADMIN     the implant's filter is hidden; process events: EPERM
 #   no CAP_SYS_PTRACE    the connection's owner is `no-permission`
@@ -19,8 +20,9 @@
 #
 # A capability in the unit that no case here shows to be needed fails the test. Then
 # `systemd-analyze verify` on the unit (its ExecStart pointed at GHOSTWIRE), skipped
-# with a message when systemd-analyze cannot run here. The command line is watch's
-# own, not the unit's ExecStart (whose --syslog and --state are the daemon's).
+# with a message when systemd-analyze cannot run here. watch runs with the unit's
+# ExecStart options (the test's files; no --syslog), or with only --config CONF
+# while this ghostwire lacks one of them.
 # Root, ip netns, setpriv and capsh; skipped (77) otherwise. Namespaces, PID
 # namespace and cleanup: lib.sh.
 # shellcheck source=tests/scenarios/lib.sh
@@ -85,6 +87,26 @@ check() {
 	fi
 }
 
+# watch_args DIR: sets WATCH_ARGS to the unit's ExecStart options, its files the
+# test's (--config CONF, --state in DIR) and without --syslog (nothing in the
+# machine's journal); to --config CONF --no-tui while this ghostwire lacks one.
+watch_args() {
+	local w prev=""
+	WATCH_ARGS=()
+	if [ -n "$DC_EXEC_MISSING" ]; then
+		WATCH_ARGS=(--config "$DC_CONF" --no-tui)
+		return
+	fi
+	for w in $DC_EXEC; do
+		case $prev in
+		--config) w=$DC_CONF ;;
+		--state) w=$1/state.json ;;
+		esac
+		[ "$w" = --syslog ] || WATCH_ARGS+=("$w")
+		prev=$w
+	done
+}
+
 # run LABEL "CAPS": watch as $DC_UID with CAPS (bounding, inheritable and ambient),
 # while a client as nobody talks to the peer and the implant is knocked; leaves
 # $RUN (directory), $GW_RC, $CLIENT_PID, $IMPLANT_PID, $GW_CAPEFF.
@@ -94,9 +116,10 @@ run() {
 	RUN=$SC_TMP/$label
 	mkdir -m 755 "$RUN" || sc_fail "mkdir $RUN"
 	chown "$DC_UID:$DC_UID" "$RUN" || sc_fail "chown $RUN"
+	watch_args "$RUN"
 	setpriv --reuid="$DC_UID" --regid="$DC_UID" --clear-groups --no-new-privs \
 		--bounding-set="$caps" --inh-caps="$caps" --ambient-caps="$caps" \
-		"$SC_GW" watch --config "$DC_CONF" --json "$RUN/v.jsonl" --no-tui --duration 20 \
+		"$SC_GW" watch "${WATCH_ARGS[@]}" --json "$RUN/v.jsonl" --duration 20 \
 		--interval 200 --closed-timeout 1 >"$RUN/out" 2>"$RUN/err" &
 	local gw=$!
 	# ready once the JSON file is open (after the capture), or gone
@@ -134,9 +157,20 @@ sc_play() {
 	sc_wait 5 sc_listening peer tcp 9090
 
 	echo "unit: $DC_UNIT: user $DC_USER_DESC, capabilities:$DC_CAPS"
+	if [ -n "$DC_EXEC_MISSING" ]; then
+		echo "note: this ghostwire has no$DC_EXEC_MISSING: watch runs with --config CONF --no-tui"
+	else
+		watch_args DIR
+		echo "watch runs with the unit's options: watch ${WATCH_ARGS[*]}"
+	fi
 	run all "$DC_CAPS"
 	# shellcheck disable=SC2016 # check evals its condition
-	check "all: watch --config CONF ran and ended normally (exit $GW_RC)" '[ "$GW_RC" -eq 0 ]'
+	check "all: watch ran and ended normally (exit $GW_RC)" '[ "$GW_RC" -eq 0 ]'
+	local state=$SC_TMP/all/state.json
+	if [ -z "$DC_EXEC_MISSING" ] && [[ " $DC_EXEC " == *" --state "* ]]; then
+		check "all: --state's file is written, by the daemon's user" \
+			"[ -s '$state' ] && [ \"\$(stat -c %u '$state')\" = $DC_UID ]"
+	fi
 	check "all: the connection is attributed to the client (pid $CLIENT_PID, nobody)" \
 		"has all 'conn $CLIENT_PID python3 65534 known'"
 	check "all: the implant's packet socket and its filter are seen (pid $IMPLANT_PID)" \
@@ -237,7 +271,14 @@ fi
 # build tree under a private home directory).
 setpriv --reuid="$DC_UID" --regid="$DC_UID" --clear-groups test -x "$(realpath "$1")" -a -r "$DC_CONF" ||
 	sc_skip "uid $DC_UID cannot run $1 or read $DC_CONF"
-export DC_UNIT DC_CONF DC_CAPS DC_UID DC_USER_DESC
+# ExecStart's watch options: those this ghostwire does not have yet are noted.
+DC_EXEC=$(sed -n 's/^ExecStart=[^ ]*ghostwire watch //p' "$DC_UNIT")
+[ -n "$DC_EXEC" ] || sc_fail "$DC_UNIT: no ExecStart=...ghostwire watch"
+DC_EXEC_MISSING=""
+for opt in $(echo "$DC_EXEC" | grep -o -- '--[a-z-]*'); do
+	"$1" watch --help 2>&1 | grep -q -- "$opt\b" || DC_EXEC_MISSING="$DC_EXEC_MISSING $opt"
+done
+export DC_UNIT DC_CONF DC_CAPS DC_UID DC_USER_DESC DC_EXEC DC_EXEC_MISSING
 # The namespaces, the PID namespace and the cleanup are lib.sh's (watch mode; its
 # FILE is unused: each run writes its own JSON under $SC_TMP).
 sc_main "$SC_NAME" "$NET" "$1" watch /dev/null

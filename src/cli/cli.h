@@ -15,6 +15,7 @@
 #include "ghostwire/wirenames.h"
 #include "ghostwire/err.h"
 #include "ghostwire/geoip.h"
+#include "ghostwire/allowlist.h"
 #include "ghostwire/hunt_state.h"
 
 enum gw_exit {
@@ -203,35 +204,6 @@ void gw_cli_tui_packet(struct gw_cli_tui *t, const struct gw_flow *f);
 void gw_cli_tui_end(struct gw_cli_tui *t, const struct gw_flow *f);
 /* Reads keys; redraws every 500 ms unless paused. */
 void gw_cli_tui_tick(struct gw_cli_tui *t, const struct gw_cli_tui_status *st);
-
-/* The allowlist (allowlist.c): rules that suppress matching findings. */
-#define GW_ALLOW_MAX_RULES 256
-struct gw_allow_rule {
-	char name[64];
-	char process[128]; /* glob on the owner's (or holder's) name or executable */
-	char user[33];
-	char host[128]; /* glob on the flow's SNI/Host or its DNS names */
-	char country[3];
-	uint32_t asn, port; /* 0: any */
-	bool has_remote;
-	struct gw_cidr remote;
-	uint64_t suppressed;
-};
-struct gw_allowlist {
-	struct gw_allow_rule rules[GW_ALLOW_MAX_RULES];
-	size_t n;
-};
-/* Sets key = value of rule (created on first use); an error says why. */
-int gw_allowlist_set(struct gw_allowlist *a, const char *rule, const char *key, const char *value,
-                     struct gw_err *err);
-/* The name of the first rule that a finding matches (every key the rule has);
- * NULL for no rule, or for a verdict that is no finding. */
-const char *gw_allowlist_match(const struct gw_allowlist *a, const struct gw_flow *f,
-                               const struct gw_verdict *v, const struct gw_verdict_enrich *e);
-void gw_allowlist_count(struct gw_allowlist *a, const char *rule);
-/* "findings suppressed by the allowlist: updates (12), ..." (nothing without rules). */
-void gw_allowlist_print(FILE *out, const struct gw_allowlist *a);
-void gw_allowlist_free(struct gw_allowlist *a);
 
 /* Long hunts (hunt.c): alert hygiene (repeat windows, a rate limit), the
  * baseline (--learn, --baseline), and, live, the state file and syslog. Its

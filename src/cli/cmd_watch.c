@@ -59,7 +59,7 @@ static const char watch_usage[] =
         "      --learn DURATION   learn what is normal (process, direction, port, remote\n"
         "                         AS) for DURATION (90s, 15m, 12h, 7d) into --baseline\n"
         "                         FILE, then report what is new\n"
-        "      --baseline FILE    report flows not in this baseline as new (docs/baseline.md)\n"
+        "      --baseline FILE    report flows not in this baseline as new (docs/hunting.md)\n"
         "      --state FILE       keep alerted flows, repeat windows and reported entries\n"
         "                         across restarts (docs/daemon.md)\n"
         "      --syslog           alerts and notices to syslog (journald) too\n"

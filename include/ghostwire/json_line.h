@@ -20,4 +20,14 @@ int gw_json_write_line(FILE *out, const json_t *o, size_t flags);
 struct gw_err;
 int gw_json_save_file(const json_t *o, const char *path, struct gw_err *err);
 
+/* Reads path as one JSON document whose "format" is format and "version"
+ * version. NULL with GW_ENOENT (no file), GW_EIO, or GW_EFORMAT (not JSON:
+ * the line; another format or version: which) in err, naming the path. */
+json_t *gw_json_load_file(const char *path, const char *format, int version, struct gw_err *err);
+
+/* A time as RFC 3339 UTC with microseconds (gw_clock_format_us), and back
+ * from o's member key: 0, or -1 if it is missing or not such a time. */
+json_t *gw_json_time(int64_t us);
+int gw_json_get_time(const json_t *o, const char *key, int64_t *out);
+
 #endif

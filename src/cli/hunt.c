@@ -15,6 +15,7 @@
 #include "ghostwire/baseline.h"
 #include "ghostwire/clock.h"
 #include "ghostwire/flow_ids.h"
+#include "ghostwire/json_line.h"
 #include "ghostwire/syslog_out.h"
 
 #define S               INT64_C(1000000)
@@ -105,12 +106,6 @@ int gw_cli_hunt_check(const struct gw_cli_hunt *h)
 
 /* ---- notices ---- */
 
-static json_t *time_json(int64_t us)
-{
-	char t[32];
-	return json_string(gw_clock_format_us(us, t, sizeof t));
-}
-
 /* {"@timestamp", "event": {...}, "ghostwire": {stage, ...}, "message"}: the
  * shape of a verdict line, for the same SIEM pipeline. */
 static json_t *notice_json(int64_t at_us, const char *stage, const char *kind, json_t *fields,
@@ -122,7 +117,7 @@ static json_t *notice_json(int64_t at_us, const char *stage, const char *kind, j
 		json_object_update(g, fields);
 	json_decref(fields);
 	return json_pack("{s:o, s:{s:s, s:[s], s:[s], s:s}, s:o, s:s}", "@timestamp",
-	                 time_json(at_us), "event", "kind", kind, "category", "network", "type",
+	                 gw_json_time(at_us), "event", "kind", kind, "category", "network", "type",
 	                 "info", "dataset", "ghostwire.notice", "ghostwire", g, "message", message);
 }
 
@@ -162,7 +157,8 @@ static void on_repeat(void *ud, const struct gw_alert_repeat *r)
 	         gw_clock_format_us(r->last_us, when, sizeof when), what, r->held,
 	         gw_clock_format_us(r->first_us, (char[32]){0}, 32));
 	json_t *g = json_pack("{s:I, s:o, s:o, s:s}", "held", (json_int_t)r->held, "first",
-	                      time_json(r->first_us), "last", time_json(r->last_us), "alike", what);
+	                      gw_json_time(r->first_us), "last", gw_json_time(r->last_us), "alike",
+	                      what);
 	notice(h, GW_SYSLOG_WARNING, notice_json(r->last_us, "repeat", "alert", g, text), text);
 }
 
@@ -176,7 +172,7 @@ static void on_dropped(void *ud, int64_t since_us, int64_t now_us, uint64_t n)
 	         gw_clock_format_us(now_us, when, sizeof when), n,
 	         gw_clock_format_us(since_us, since, sizeof since), h->alert_rate);
 	json_t *g = json_pack("{s:I, s:o, s:i}", "dropped", (json_int_t)n, "since",
-	                      time_json(since_us), "rate", (int)h->alert_rate);
+	                      gw_json_time(since_us), "rate", (int)h->alert_rate);
 	notice(h, GW_SYSLOG_WARNING, notice_json(now_us, "rate_limit", "alert", g, text), text);
 }
 

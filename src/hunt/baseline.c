@@ -241,20 +241,14 @@ void gw_baseline_period(const struct gw_baseline *b, int64_t *from_us, int64_t *
 
 /* ---- JSON ---- */
 
-static json_t *time_json(int64_t us)
-{
-	char t[32];
-	return json_string(gw_clock_format_us(us, t, sizeof t));
-}
-
 json_t *gw_baseline_entry_to_json(const struct gw_baseline_entry *e)
 {
 	char p[16], r[64];
 	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:I, s:o, s:o}", "process", e->process,
 	                      "direction", e->dir == GW_DIR_OUT ? "outbound" : "inbound",
 	                      "transport", proto_name(e->proto, p, sizeof p), "port", (int)e->port,
-	                      "flows", (json_int_t)e->flows, "first", time_json(e->first_us),
-	                      "last", time_json(e->last_us));
+	                      "flows", (json_int_t)e->flows, "first", gw_json_time(e->first_us),
+	                      "last", gw_json_time(e->last_us));
 	if (!o)
 		return NULL;
 	int bad = e->asn ? json_object_set_new(o, "as", json_integer(e->asn))
@@ -269,9 +263,7 @@ json_t *gw_baseline_entry_to_json(const struct gw_baseline_entry *e)
 
 static int get_time(const json_t *o, const char *key, int64_t *out, struct gw_err *err)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!json_is_string(v) ||
-	    gw_clock_parse_us(json_string_value(v), json_string_length(v), out) < 0)
+	if (gw_json_get_time(o, key, out) < 0)
 		return gw_err_set(err, GW_EFORMAT,
 		                  "\"%s\" is not a time like 2024-05-01T12:00:00.000000Z", key);
 	return 0;
@@ -339,42 +331,21 @@ static int load_entries(struct gw_baseline *b, const json_t *entries, const char
 	return 0;
 }
 
-static int load_header(struct gw_baseline *b, const json_t *root, const char *path,
-                       struct gw_err *err)
-{
-	const char *format = NULL;
-	json_int_t version = 0;
-	if (json_unpack((json_t *)root, "{s:s, s:I}", "format", &format, "version", &version) < 0 ||
-	    strcmp(format, "ghostwire-baseline") != 0)
-		return gw_err_set(err, GW_EFORMAT, "%s: not a ghostwire baseline", path);
-	if (version != GW_BASELINE_VERSION)
-		return gw_err_set(err, GW_EFORMAT,
-		                  "%s: baseline version %" JSON_INTEGER_FORMAT
-		                  ", this ghostwire reads version %d",
-		                  path, version, GW_BASELINE_VERSION);
-	struct gw_err why = {0};
-	if (get_time(root, "learning_from", &b->from_us, &why) < 0 ||
-	    get_time(root, "learning_until", &b->until_us, &why) < 0)
-		return gw_err_set(err, GW_EFORMAT, "%s: %s", path, why.msg);
-	return 0;
-}
-
 int gw_baseline_load(const char *path, struct gw_baseline **out, struct gw_err *err)
 {
+	struct gw_err local = {0};
+	if (!err)
+		err = &local;
 	*out = NULL;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return gw_err_set(err, errno == ENOENT ? GW_ENOENT : GW_EIO, "%s: %s", path,
-		                  strerror(errno));
-	json_error_t je;
-	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	fclose(f);
+	json_t *root = gw_json_load_file(path, "ghostwire-baseline", GW_BASELINE_VERSION, err);
 	if (!root)
-		return gw_err_set(err, GW_EFORMAT, "%s: line %d: %s", path, je.line, je.text);
+		return err->code;
 	struct gw_baseline *b = gw_baseline_new();
+	struct gw_err why = {0};
 	int r = b ? 0 : gw_err_set(err, GW_ENOMEM, "out of memory");
-	if (r == 0)
-		r = load_header(b, root, path, err);
+	if (r == 0 && (get_time(root, "learning_from", &b->from_us, &why) < 0 ||
+	               get_time(root, "learning_until", &b->until_us, &why) < 0))
+		r = gw_err_set(err, GW_EFORMAT, "%s: %s", path, why.msg);
 	if (r == 0)
 		r = load_entries(b, json_object_get(root, "entries"), path, err);
 	json_decref(root);
@@ -391,8 +362,8 @@ static json_t *to_json(const struct gw_baseline *b)
 	json_t *entries = json_array();
 	json_t *root =
 	        json_pack("{s:s, s:i, s:o, s:o, s:o}", "format", "ghostwire-baseline", "version",
-	                  GW_BASELINE_VERSION, "learning_from", time_json(b->from_us),
-	                  "learning_until", time_json(b->until_us), "entries", entries);
+	                  GW_BASELINE_VERSION, "learning_from", gw_json_time(b->from_us),
+	                  "learning_until", gw_json_time(b->until_us), "entries", entries);
 	if (!root)
 		return NULL;
 	for (uint32_t i = 0; i < b->n; i++) {

@@ -1,15 +1,12 @@
 /* hunt/hunt_state.c — the state file of a long run: alerted flows (a sorted
  * array), the alert gate's open windows and the baseline entries reported as
  * new, to and from JSON. */
-#include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "ghostwire/clock.h"
 #include "ghostwire/hunt_state.h"
 #include "ghostwire/json_line.h"
 
@@ -119,20 +116,6 @@ size_t gw_hunt_state_alerted_expire(struct gw_hunt_state *s, int64_t now_us)
 
 /* ---- JSON pieces ---- */
 
-static json_t *time_json(int64_t us)
-{
-	char t[32];
-	return json_string(gw_clock_format_us(us, t, sizeof t));
-}
-
-static int time_of(const json_t *o, const char *key, int64_t *out)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v)
-	               ? gw_clock_parse_us(json_string_value(v), json_string_length(v), out)
-	               : -1;
-}
-
 static json_t *addr_json(unsigned family, const uint8_t bytes[16])
 {
 	struct gw_addr a = {.family = (uint8_t)family};
@@ -160,7 +143,7 @@ static json_t *alerted_json(const struct gw_hunt_alerted *a)
 	return json_pack("{s:i, s:o, s:i, s:o, s:i, s:o, s:o}", "proto", k->proto, "local",
 	                 addr_json(k->family, k->local), "local_port", k->local_port, "remote",
 	                 addr_json(k->family, k->remote), "remote_port", k->remote_port, "first",
-	                 time_json(a->first_us), "alerted", time_json(a->alerted_us));
+	                 gw_json_time(a->first_us), "alerted", gw_json_time(a->alerted_us));
 }
 
 static int alerted_from(const json_t *o, struct gw_hunt_alerted *a)
@@ -176,7 +159,8 @@ static int alerted_from(const json_t *o, struct gw_hunt_alerted *a)
 	a->key.remote_port = (uint16_t)rport;
 	if (addr_of(o, "local", &a->key.family, a->key.local) < 0 ||
 	    addr_of(o, "remote", &a->key.family, a->key.remote) < 0 ||
-	    time_of(o, "first", &a->first_us) < 0 || time_of(o, "alerted", &a->alerted_us) < 0)
+	    gw_json_get_time(o, "first", &a->first_us) < 0 ||
+	    gw_json_get_time(o, "alerted", &a->alerted_us) < 0)
 		return -1;
 	return 0;
 }
@@ -206,8 +190,8 @@ static json_t *window_json(const struct gw_alert_repeat *w)
 	                      verdict_name(k->verdict), "kind", unexplained_name(k->unexplained),
 	                      "proto", k->proto, "direction",
 	                      k->dir == GW_DIR_OUT ? "outbound" : "inbound", "port", k->port,
-	                      "process", k->process, "first", time_json(w->first_us), "last",
-	                      time_json(w->last_us), "held", (json_int_t)w->held);
+	                      "process", k->process, "first", gw_json_time(w->first_us), "last",
+	                      gw_json_time(w->last_us), "held", (json_int_t)w->held);
 	if (o && k->family &&
 	    json_object_set_new(o, "remote", addr_json(k->family, k->remote)) < 0) {
 		json_decref(o);
@@ -240,8 +224,10 @@ static int window_from(const json_t *o, struct gw_alert_repeat *w)
 	w->held = (uint64_t)held;
 	if (json_object_get(o, "remote") && addr_of(o, "remote", &k->family, k->remote) < 0)
 		return -1;
-	return time_of(o, "first", &w->first_us) < 0 || time_of(o, "last", &w->last_us) < 0 ? -1
-	                                                                                    : 0;
+	return gw_json_get_time(o, "first", &w->first_us) < 0 ||
+	                       gw_json_get_time(o, "last", &w->last_us) < 0
+	               ? -1
+	               : 0;
 }
 
 /* ---- the file ---- */
@@ -264,7 +250,7 @@ static json_t *state_json(const struct gw_hunt_state *s, const struct gw_alert_g
 	json_t *alerted = json_array(), *windows = json_array(), *reported = json_array();
 	json_t *root =
 	        json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "format", "ghostwire-state", "version",
-	                  GW_HUNT_STATE_VERSION, "saved", time_json(now_us), "alerted", alerted,
+	                  GW_HUNT_STATE_VERSION, "saved", gw_json_time(now_us), "alerted", alerted,
 	                  "repeat_windows", windows, "reported_new", reported);
 	if (!root)
 		return NULL;
@@ -346,41 +332,22 @@ static int load_reported(struct gw_hunt_state *s, const json_t *o, int64_t unuse
 	               : 0;
 }
 
-static int load_root(struct gw_hunt_state *s, const json_t *root, const char *path,
-                     int64_t keep_until_us, struct gw_err *err)
-{
-	const char *format = NULL;
-	json_int_t version = 0;
-	if (json_unpack((json_t *)root, "{s:s, s:I}", "format", &format, "version", &version) < 0 ||
-	    strcmp(format, "ghostwire-state") != 0)
-		return gw_err_set(err, GW_EFORMAT, "%s: not a ghostwire state file", path);
-	if (version != GW_HUNT_STATE_VERSION)
-		return gw_err_set(err, GW_EFORMAT,
-		                  "%s: state version %" JSON_INTEGER_FORMAT
-		                  ", this ghostwire reads version %d",
-		                  path, version, GW_HUNT_STATE_VERSION);
-	if (time_of(root, "saved", &s->saved_us) < 0)
-		return gw_err_set(err, GW_EFORMAT, "%s: \"saved\" is not a time", path);
-	if (load_array(root, "alerted", path, load_alerted, keep_until_us, s, err) < 0 ||
-	    load_array(root, "repeat_windows", path, load_window, 0, s, err) < 0 ||
-	    load_array(root, "reported_new", path, load_reported, 0, s, err) < 0)
-		return GW_EFORMAT;
-	return 0;
-}
-
 int gw_hunt_state_load(struct gw_hunt_state *s, const char *path, int64_t now_us, int64_t keep_us,
                        struct gw_err *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return gw_err_set(err, errno == ENOENT ? GW_ENOENT : GW_EIO, "%s: %s", path,
-		                  strerror(errno));
-	json_error_t je;
-	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	fclose(f);
+	struct gw_err local = {0};
+	if (!err)
+		err = &local;
+	json_t *root = gw_json_load_file(path, "ghostwire-state", GW_HUNT_STATE_VERSION, err);
 	if (!root)
-		return gw_err_set(err, GW_EFORMAT, "%s: line %d: %s", path, je.line, je.text);
-	int r = load_root(s, root, path, now_us + keep_us, err);
+		return err->code;
+	int r = 0;
+	if (gw_json_get_time(root, "saved", &s->saved_us) < 0)
+		r = gw_err_set(err, GW_EFORMAT, "%s: \"saved\" is not a time", path);
+	else if (load_array(root, "alerted", path, load_alerted, now_us + keep_us, s, err) < 0 ||
+	         load_array(root, "repeat_windows", path, load_window, 0, s, err) < 0 ||
+	         load_array(root, "reported_new", path, load_reported, 0, s, err) < 0)
+		r = GW_EFORMAT;
 	json_decref(root);
 	return r;
 }

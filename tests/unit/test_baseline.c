@@ -163,8 +163,9 @@ Test(baseline, malformed_files_are_named_and_refused)
 	                   "\"learning_from\":\"2024-05-01T12:00:00.000000Z\","
 	                   "\"learning_until\":\"2024-05-01T13:00:00.000000Z\",";
 	char text[1024];
-	expect_load_fails("{\"format\":\"x\"}", "not a ghostwire baseline");
-	expect_load_fails("{\"format\":\"ghostwire-baseline\",\"version\":9}", "version 9");
+	expect_load_fails("{\"format\":\"x\"}", "not a ghostwire-baseline file");
+	expect_load_fails("{\"format\":\"ghostwire-baseline\",\"version\":9}",
+	                  "ghostwire-baseline version 9");
 	expect_load_fails("[1,", "line 1");
 	snprintf(text, sizeof text, "%s\"entries\":{}}", head);
 	expect_load_fails(text, "not an array");

@@ -87,7 +87,7 @@ struct gw_flow {
 	uint8_t orientation;  /* enum gw_orientation */
 	uint8_t opener;       /* enum gw_dir: GW_DIR_OUT if the local side opened */
 	uint8_t in_wheel;     /* table internals */
-	uint8_t alerted;      /* a due callback (gw_flow_table_on_due) returned true */
+	uint8_t alerted;      /* what the due callback (gw_flow_table_on_due) returned */
 	uint8_t syn_quirks;   /* the local side's opening SYN: enum gw_syn_quirk bits (packet.h) */
 	/* line 2: the counters */
 	uint64_t seq;            /* creation number, from 1 */
@@ -108,8 +108,9 @@ typedef void (*gw_flow_end_fn)(void *ud, const struct gw_flow *f, enum gw_flow_e
 typedef void (*gw_flow_new_fn)(void *ud, const struct gw_flow *f);
 
 /* Called once for each flow still held when the table's clock passes its first
- * packet + the due delay (gw_flow_table_on_due); true sets f->alerted. */
-typedef bool (*gw_flow_due_fn)(void *ud, const struct gw_flow *f);
+ * packet + the due delay (gw_flow_table_on_due); what it returns is kept in
+ * f->alerted (the reporters' enum gw_alert_mark; 0: nothing was reported). */
+typedef uint8_t (*gw_flow_due_fn)(void *ud, const struct gw_flow *f);
 
 struct gw_flow_table_stats {
 	uint64_t flows;             /* flows created */

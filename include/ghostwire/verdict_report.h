@@ -25,7 +25,20 @@ struct gw_verdict_enrich {
 	const char *names[GW_ENRICH_MAX_NAMES]; /* the remote address's names (DNS answers) */
 	size_t n_names;
 	const char *allowed_by; /* a finding an allowlist rule suppressed: the rule's name */
+	uint8_t held_by;        /* a finding whose alert was held: enum gw_alert_mark */
 };
+
+/* What became of a finding's alert: in struct gw_flow.alerted for its opening,
+ * in struct gw_verdict_enrich.held_by for its final verdict. */
+enum gw_alert_mark {
+	GW_ALERT_MARK_NONE = 0,
+	GW_ALERT_MARK_SENT,       /* alerted */
+	GW_ALERT_MARK_REPEAT,     /* held: like one alerted in the repeat window */
+	GW_ALERT_MARK_RATE_LIMIT, /* held: over the alert rate */
+	GW_ALERT_MARK_RESTART,    /* held: alerted before a restart (the state file) */
+};
+/* "repeat", "rate-limit", "restart"; NULL for none and sent. */
+const char *gw_alert_mark_held_name(enum gw_alert_mark m);
 
 /* The final verdict of a flow that ended (ghostwire.stage "final"); e may be
  * NULL. */

@@ -15,6 +15,8 @@
 #include "ghostwire/wirenames.h"
 #include "ghostwire/err.h"
 #include "ghostwire/geoip.h"
+#include "ghostwire/allowlist.h"
+#include "ghostwire/hunt_state.h"
 
 enum gw_exit {
 	GW_EXIT_OK = 0,
@@ -146,6 +148,10 @@ void gw_cli_outputs_opening(struct gw_cli_outputs *o, const struct gw_flow *f, i
                             const struct gw_verdict *v, const struct gw_verdict_enrich *e);
 void gw_cli_outputs_final(struct gw_cli_outputs *o, const struct gw_flow *f, enum gw_flow_end why,
                           const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+/* A notice beside the verdicts (alert hygiene, baseline): json to --json,
+ * text to stdout when it takes text. */
+struct json_t;
+void gw_cli_outputs_notice(struct gw_cli_outputs *o, struct json_t *json, const char *text);
 /* Closes the files and flushes stdout; -1 if any write failed. */
 int gw_cli_outputs_close(struct gw_cli_outputs *o);
 
@@ -200,34 +206,76 @@ void gw_cli_tui_end(struct gw_cli_tui *t, const struct gw_flow *f);
 /* Reads keys; redraws every 500 ms unless paused. */
 void gw_cli_tui_tick(struct gw_cli_tui *t, const struct gw_cli_tui_status *st);
 
-/* The allowlist (allowlist.c): rules that suppress matching findings. */
-#define GW_ALLOW_MAX_RULES 256
-struct gw_allow_rule {
-	char name[64];
-	char process[128]; /* glob on the owner's (or holder's) name or executable */
-	char user[33];
-	char host[128]; /* glob on the flow's SNI/Host or its DNS names */
-	char country[3];
-	uint32_t asn, port; /* 0: any */
-	bool has_remote;
-	struct gw_cidr remote;
-	uint64_t suppressed;
+/* Long hunts (hunt.c): alert hygiene (repeat windows, a rate limit), the
+ * baseline (--learn, --baseline), and, live, the state file and syslog. Its
+ * options go into each command's option table; gw_cli_hunt_option takes them. */
+enum {
+	GW_CLI_OPT_ALERT_RATE = 512,
+	GW_CLI_OPT_REPEAT_WINDOW,
+	GW_CLI_OPT_BASELINE,
+	GW_CLI_OPT_LEARN,
+	GW_CLI_OPT_STATE,
+	GW_CLI_OPT_SYSLOG,
 };
-struct gw_allowlist {
-	struct gw_allow_rule rules[GW_ALLOW_MAX_RULES];
-	size_t n;
+#define GW_CLI_HUNT_OPTIONS                                                                        \
+	{"alert-rate", required_argument, NULL, GW_CLI_OPT_ALERT_RATE},                            \
+	        {"repeat-window", required_argument, NULL, GW_CLI_OPT_REPEAT_WINDOW},              \
+	        {"baseline", required_argument, NULL, GW_CLI_OPT_BASELINE},                        \
+	{                                                                                          \
+		"learn", required_argument, NULL, GW_CLI_OPT_LEARN                                 \
+	}
+#define GW_CLI_HUNT_LIVE_OPTIONS                                                                   \
+	{"state", required_argument, NULL, GW_CLI_OPT_STATE},                                      \
+	{                                                                                          \
+		"syslog", no_argument, NULL, GW_CLI_OPT_SYSLOG                                     \
+	}
+
+struct gw_alert_gate;
+struct gw_baseline;
+struct gw_cli_hunt {
+	/* options */
+	uint32_t alert_rate;       /* alerts a second; 0: no limit */
+	int64_t repeat_window_us;  /* 0: no repeat windows */
+	const char *baseline_path; /* --baseline FILE */
+	int64_t learn_us;          /* --learn DURATION; 0: compare only */
+	const char *state_path;    /* --state FILE (watch) */
+	bool syslog;               /* --syslog (watch) */
+	/* the run */
+	bool live;
+	struct gw_cli_outputs *out; /* where notices go, beside syslog */
+	struct gw_alert_gate *gate;
+	struct gw_baseline *baseline; /* learning into it, or comparing with it */
+	bool learning;                /* the learning period is not over (or not begun) */
+	bool baseline_dirty;          /* learned entries not yet saved */
+	struct gw_hunt_state *state;
+	int64_t now_us, saved_us;
+	uint64_t new_reported, restart_held, baseline_full_warned, save_failures;
 };
-/* Sets key = value of rule (created on first use); an error says why. */
-int gw_allowlist_set(struct gw_allowlist *a, const char *rule, const char *key, const char *value,
-                     struct gw_err *err);
-/* The name of the first rule that a finding matches (every key the rule has);
- * NULL for no rule, or for a verdict that is no finding. */
-const char *gw_allowlist_match(const struct gw_allowlist *a, const struct gw_flow *f,
-                               const struct gw_verdict *v, const struct gw_verdict_enrich *e);
-void gw_allowlist_count(struct gw_allowlist *a, const char *rule);
-/* "findings suppressed by the allowlist: updates (12), ..." (nothing without rules). */
-void gw_allowlist_print(FILE *out, const struct gw_allowlist *a);
-void gw_allowlist_free(struct gw_allowlist *a);
+/* live: watch's defaults (20 alerts/s, 300 s windows); else none (replay). */
+void gw_cli_hunt_init(struct gw_cli_hunt *h, bool live);
+/* 1 if opt is a hunt option (taken), 0 if not, GW_EXIT_USAGE if its value is bad. */
+int gw_cli_hunt_option(struct gw_cli_hunt *h, int opt, const char *arg);
+/* After the options: GW_EXIT_USAGE, said, for options that need another. */
+int gw_cli_hunt_check(const struct gw_cli_hunt *h);
+/* Once the outputs are open: the gate, the baseline and state files, syslog.
+ * 0, or GW_EXIT_FAIL / GW_EXIT_USAGE after a message. */
+int gw_cli_hunt_open(struct gw_cli_hunt *h, struct gw_cli_outputs *out, int64_t now_us);
+/* A finding to alert on at at_us (not allowed): GW_ALERT_MARK_SENT if the
+ * caller should alert now (also to syslog), else why it is held. */
+uint8_t gw_cli_hunt_alert(struct gw_cli_hunt *h, const struct gw_flow *f,
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e,
+                          int64_t at_us);
+/* A flow's final verdict: its baseline entry learned or compared. */
+void gw_cli_hunt_flow_end(struct gw_cli_hunt *h, const struct gw_flow *f, enum gw_flow_end why,
+                          const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+/* About once a second live: windows close, drops are reported, the learning
+ * period may end, the state is saved every minute. */
+void gw_cli_hunt_tick(struct gw_cli_hunt *h, int64_t now_us);
+/* The input is over: open windows and pending drops are reported now. */
+void gw_cli_hunt_finish(struct gw_cli_hunt *h);
+/* The end: windows and drops reported, files saved, counters printed on out.
+ * -1 if a file could not be saved. */
+int gw_cli_hunt_close(struct gw_cli_hunt *h, FILE *out);
 
 /* --config FILE (config.c): the command's section as options, allow rules. */
 #define GW_CLI_CONFIG_MAX_ARGS 128

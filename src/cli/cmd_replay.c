@@ -39,7 +39,13 @@ static const char replay_usage[] =
         "                         rules ([allow NAME]): docs/config.md\n"
         "  -L, --local-net CIDR   also local (the timeline gives the host's addresses)\n"
         "      --max-flows N      flows held at once (default 262144)\n"
-        "      --no-progress      no progress line on stderr\n";
+        "      --no-progress      no progress line on stderr\n"
+        "      --alert-rate N     alert hygiene as in watch, by packet time: at most N\n"
+        "      --repeat-window S  alerts a second, repeats in S seconds held (default:\n"
+        "                         every finding alerted)\n"
+        "      --learn DURATION   learn the baseline from the first DURATION of the\n"
+        "                         capture into --baseline FILE, then report what is new\n"
+        "      --baseline FILE    report flows not in this baseline as new\n";
 
 enum {
 	OPT_GRACE = 256,
@@ -68,6 +74,7 @@ static const struct option long_options[] = {
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"config", required_argument, NULL, OPT_CONFIG},
+        GW_CLI_HUNT_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -78,6 +85,7 @@ struct replay_args {
 	char capture[4096], sockets[4096];
 	struct gw_cli_geoip geoip;
 	struct gw_cli_config cfg;
+	struct gw_cli_hunt hunt; /* alert hygiene and the baseline */
 	const char *csv_path;
 	const char *pcapng_path;
 	bool json, all, progress, no_enrich, pcapng_all;
@@ -113,6 +121,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	gw_options_init(&a->opt);
 	gw_correlator_config_init(&a->ccfg);
 	a->progress = true;
+	gw_cli_hunt_init(&a->hunt, false);
 	struct gw_err err = {0};
 	int c;
 	optind = 1;
@@ -182,11 +191,18 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'h':
 			fputs(replay_usage, stdout);
 			return -1;
-		default:
-			fputs(replay_usage, stderr);
+		default: {
+			int taken = gw_cli_hunt_option(&a->hunt, c, optarg);
+			if (taken == 1)
+				break;
+			if (taken == 0)
+				fputs(replay_usage, stderr);
 			return GW_EXIT_USAGE;
 		}
+		}
 	}
+	if (gw_cli_hunt_check(&a->hunt) != 0)
+		return GW_EXIT_USAGE;
 	if (a->pcapng_all && !a->pcapng_path) {
 		gw_cli_error("--pcapng-all needs --pcapng FILE");
 		return GW_EXIT_USAGE;
@@ -272,12 +288,13 @@ struct judge_ctx {
 	struct gw_cli_outputs out;
 	struct gw_cli_evidence ev;
 	struct gw_allowlist *allow;     /* --config's allow rules */
+	struct gw_cli_hunt *hunt;       /* alert hygiene and the baseline */
 	struct gw_cli_summary *summary; /* top processes, AS, countries */
 };
 
 /* A flow still going grace after its first packet: its opening is judged, and
  * a finding is reported now rather than when the flow ends. */
-static bool on_flow_due(void *ud, const struct gw_flow *f)
+static uint8_t on_flow_due(void *ud, const struct gw_flow *f)
 {
 	struct judge_ctx *j = ud;
 	struct gw_verdict v;
@@ -285,14 +302,16 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 	feed_until(&j->feed, j->corr, j->args->sockets, decided);
 	gw_correlator_judge_opening(j->corr, f, &v);
 	if (!gw_verdict_is_finding(&v))
-		return false;
+		return GW_ALERT_MARK_NONE;
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
 	if (gw_allowlist_match(j->allow, f, &v, &e))
-		return false; /* allowed: its final verdict says so, no alert now */
+		return GW_ALERT_MARK_NONE; /* allowed: its final verdict says so, no alert now */
 	gw_cli_progress_clear(&j->progress);
-	gw_cli_outputs_opening(&j->out, f, decided, &v, &e);
-	return true;
+	uint8_t mark = gw_cli_hunt_alert(j->hunt, f, &v, &e, decided);
+	if (mark == GW_ALERT_MARK_SENT)
+		gw_cli_outputs_opening(&j->out, f, decided, &v, &e);
+	return mark;
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -305,8 +324,13 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_cli_enrich(&j->enrich, f, &e);
 	if ((e.allowed_by = gw_allowlist_match(j->allow, f, &v, &e)))
 		gw_allowlist_count(j->allow, e.allowed_by);
+	else if (gw_verdict_is_finding(&v) && f->alerted == GW_ALERT_MARK_NONE)
+		e.held_by = gw_cli_hunt_alert(j->hunt, f, &v, &e, f->last_us);
+	if (e.held_by == GW_ALERT_MARK_SENT)
+		e.held_by = GW_ALERT_MARK_NONE;
 	gw_cli_progress_clear(&j->progress);
 	gw_cli_outputs_final(&j->out, f, why, &v, &e);
+	gw_cli_hunt_flow_end(j->hunt, f, why, &v, &e);
 	gw_cli_summary_add(j->summary, &v, &e);
 	gw_cli_evidence_note(&j->ev, f, &v, &e);
 	gw_cli_enrich_end(&j->enrich, f);
@@ -385,8 +409,8 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	struct judge_ctx j = {.args = &a, .corr = corr, .allow = &a.cfg.allow};
-	if (open_outputs(&a, &j) != 0 ||
+	struct judge_ctx j = {.args = &a, .corr = corr, .allow = &a.cfg.allow, .hunt = &a.hunt};
+	if (open_outputs(&a, &j) != 0 || gw_cli_hunt_open(&a.hunt, &j.out, 0) != 0 ||
 	    (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0)) {
 		close_outputs(&j);
 		gw_correlator_free(corr);
@@ -421,10 +445,13 @@ int gw_cli_replay(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	} else {
 		gw_cli_progress_clear(&j.progress);
+		gw_cli_hunt_finish(&a.hunt);
 		FILE *out = j.out.text ? stdout : stderr;
 		print_summary(out, &sum, gw_correlator_stats(corr));
 		gw_cli_summary_print(out, j.summary);
 		gw_allowlist_print(out, &a.cfg.allow);
+		if (gw_cli_hunt_close(&a.hunt, out) != 0)
+			status = GW_EXIT_FAIL;
 		if (!sum.complete)
 			status = sum.frames ? GW_EXIT_PARTIAL : GW_EXIT_FAIL;
 		else if (gw_cli_evidence_write(&j.ev, a.capture, &a.opt) != 0)
@@ -447,6 +474,7 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("writing the verdicts failed");
 		status = GW_EXIT_FAIL;
 	}
+	gw_cli_hunt_close(&a.hunt, stderr); /* if the replay never ran */
 	gw_cli_config_free(&a.cfg);
 	return status;
 }

@@ -52,6 +52,17 @@ static const char watch_usage[] =
         "      --stay-root        do not drop privileges\n"
         "      --config FILE      settings (a [watch] section: these options) and allow\n"
         "                         rules ([allow NAME]): docs/config.md\n"
+        "      --alert-rate N     alerts a second at most (default 20; 0: no limit);\n"
+        "                         beyond, alerts are dropped and the drops reported\n"
+        "      --repeat-window S  a finding like one alerted in the last S seconds is\n"
+        "                         held, and counted in one 'repeated' line (300; 0: off)\n"
+        "      --learn DURATION   learn what is normal (process, direction, port, remote\n"
+        "                         AS) for DURATION (90s, 15m, 12h, 7d) into --baseline\n"
+        "                         FILE, then report what is new\n"
+        "      --baseline FILE    report flows not in this baseline as new (docs/hunting.md)\n"
+        "      --state FILE       keep alerted flows, repeat windows and reported entries\n"
+        "                         across restarts (docs/daemon.md)\n"
+        "      --syslog           alerts and notices to syslog (journald) too\n"
         "      --no-tui           plain lines even on a terminal (default there: the live\n"
         "                         table; keys s sort, u findings only, / filter, p pause,\n"
         "                         q quit)\n"
@@ -100,6 +111,8 @@ static const struct option long_options[] = {
         {"idle-timeout", required_argument, NULL, OPT_IDLE},
         {"closed-timeout", required_argument, NULL, OPT_CLOSED},
         {"config", required_argument, NULL, OPT_CONFIG},
+        GW_CLI_HUNT_OPTIONS,
+        GW_CLI_HUNT_LIVE_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -129,6 +142,7 @@ struct watch {
 	struct gw_cli_evidence ev; /* --pcapng */
 	struct gw_cli_tui *tui;    /* the live table, on a terminal */
 	struct gw_cli_config cfg;  /* --config: its options and allow rules */
+	struct gw_cli_hunt hunt;   /* alert hygiene, baseline, state, syslog */
 	bool no_tui;
 	const char *session;               /* -w DIR, or NULL */
 	FILE *meta;                        /* its meta.json, opened before privileges go */
@@ -154,6 +168,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 	gw_poller_config_init(&w->pcfg);
 	gw_correlator_config_init(&w->ccfg);
 	w->user = "nobody";
+	gw_cli_hunt_init(&w->hunt, true);
 	struct gw_err err = {0};
 	unsigned long long v;
 	int c;
@@ -248,11 +263,18 @@ static int parse_args(int argc, char **argv, struct watch *w)
 		case 'h':
 			fputs(watch_usage, stdout);
 			return -1;
-		default:
-			fputs(watch_usage, stderr);
+		default: {
+			int taken = gw_cli_hunt_option(&w->hunt, c, optarg);
+			if (taken == 1)
+				break;
+			if (taken == 0)
+				fputs(watch_usage, stderr);
 			return GW_EXIT_USAGE;
 		}
+		}
 	}
+	if (gw_cli_hunt_check(&w->hunt) != 0)
+		return GW_EXIT_USAGE;
 	if (!w->ev.path != !w->ev.all) {
 		gw_cli_error("watch: --pcapng FILE writes every packet and needs --pcapng-all; for "
 		             "the findings' packets alone, record with -w DIR and run replay DIR "
@@ -302,14 +324,14 @@ static void on_packet(void *ud, const struct gw_frame *frame, const struct gw_pa
 
 /* A flow still going grace after its first packet: a finding on its opening
  * is reported now, not when the flow ends (which may take hours). */
-static bool on_flow_due(void *ud, const struct gw_flow *f)
+static uint8_t on_flow_due(void *ud, const struct gw_flow *f)
 {
 	struct watch *w = ud;
 	struct gw_verdict v;
 	gw_correlator_judge_opening(w->corr, f, &v);
 	bool finding = gw_verdict_is_finding(&v);
 	if (!finding && !w->tui && !w->ev.w)
-		return false;
+		return GW_ALERT_MARK_NONE;
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
@@ -317,9 +339,11 @@ static bool on_flow_due(void *ud, const struct gw_flow *f)
 		gw_cli_tui_flow(w->tui, f, &v, &e, false);
 	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
 	if (!finding || gw_allowlist_match(&w->cfg.allow, f, &v, &e))
-		return false; /* no finding, or an allowed one: no alert now */
-	gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
-	return true;
+		return GW_ALERT_MARK_NONE; /* no finding, or an allowed one: no alert now */
+	uint8_t mark = gw_cli_hunt_alert(&w->hunt, f, &v, &e, decided);
+	if (mark == GW_ALERT_MARK_SENT)
+		gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
+	return mark;
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -331,7 +355,12 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_cli_enrich(&w->enrich, f, &e);
 	if ((e.allowed_by = gw_allowlist_match(&w->cfg.allow, f, &v, &e)))
 		gw_allowlist_count(&w->cfg.allow, e.allowed_by);
+	else if (gw_verdict_is_finding(&v) && f->alerted == GW_ALERT_MARK_NONE)
+		e.held_by = gw_cli_hunt_alert(&w->hunt, f, &v, &e, f->last_us);
+	if (e.held_by == GW_ALERT_MARK_SENT)
+		e.held_by = GW_ALERT_MARK_NONE;
 	gw_cli_outputs_final(&w->out, f, why, &v, &e);
+	gw_cli_hunt_flow_end(&w->hunt, f, why, &v, &e);
 	gw_cli_summary_add(w->summary, &v, &e);
 	if (w->tui) {
 		gw_cli_tui_flow(w->tui, f, &v, &e, false);
@@ -405,6 +434,7 @@ static int housekeeping(void *ud, struct gw_err *err)
 		r = gw_capture_dump_flush(w->cap, err);
 	if (r == 0)
 		gw_correlator_expire(w->corr, gw_clock_realtime_us());
+	gw_cli_hunt_tick(&w->hunt, gw_clock_realtime_us());
 	return r;
 }
 
@@ -470,6 +500,9 @@ static int open_all(struct watch *w)
 	w->ev.flush_each = true;
 	if (gw_cli_outputs_open(&w->out, "a") != 0 || gw_cli_evidence_open_live(&w->ev) != 0)
 		return GW_EXIT_FAIL;
+	int rc = gw_cli_hunt_open(&w->hunt, &w->out, gw_clock_realtime_us());
+	if (rc != 0)
+		return rc;
 	if (!w->no_tui && w->out.text && (w->tui = gw_cli_tui_open()))
 		w->out.text = false; /* the table shows the findings */
 	if (!(w->summary = calloc(1, sizeof *w->summary))) {
@@ -514,6 +547,7 @@ int gw_cli_watch(int argc, char **argv)
 		}
 		gw_cli_tui_close(w.tui);
 		w.tui = NULL;
+		gw_cli_hunt_finish(&w.hunt);
 		print_counters(&w);
 		fprintf(stderr,
 		        "ghostwire: flows %llu (held at most %llu; evicted, the table full: %llu); "
@@ -525,6 +559,8 @@ int gw_cli_watch(int argc, char **argv)
 		        (unsigned long long)gw_decode_malformed_total(&sum.decode));
 		gw_cli_summary_print(stderr, w.summary);
 		gw_allowlist_print(stderr, &w.cfg.allow);
+		if (gw_cli_hunt_close(&w.hunt, stderr) != 0)
+			status = GW_EXIT_FAIL;
 		if (w.meta) {
 			gw_cli_session_meta(w.meta, &w.opt, w.started_us, &sum,
 			                    gw_poller_stats(w.poller));
@@ -541,6 +577,7 @@ int gw_cli_watch(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	}
 	free(w.summary);
+	gw_cli_hunt_close(&w.hunt, stderr); /* if the run never started */
 	gw_cli_config_free(&w.cfg);
 	if (gw_cli_evidence_close_live(&w.ev) != 0)
 		status = GW_EXIT_FAIL;

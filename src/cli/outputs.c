@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ghostwire/json_line.h"
 
 static FILE *open_one(const char *path, const char *mode)
 {
@@ -151,9 +152,19 @@ void gw_cli_outputs_final(struct gw_cli_outputs *o, const struct gw_flow *f, enu
 		o->write_error = 1;
 	if (o->csv && gw_verdict_print_csv(o->csv, f, false, f->last_us, v, e, &err) < 0)
 		o->write_error = 1;
-	bool suppressed = e && e->allowed_by;
+	bool suppressed = e && (e->allowed_by || e->held_by);
 	if (o->text && (o->all || !suppressed) && gw_cli_verdict_worth_text(f, v, o->all))
 		gw_verdict_print_text(stdout, f, v, e);
+	flush(o);
+}
+
+void gw_cli_outputs_notice(struct gw_cli_outputs *o, struct json_t *json, const char *text)
+{
+	if (o->json && json &&
+	    gw_json_write_line(o->json, json, JSON_COMPACT | JSON_ENSURE_ASCII) < 0)
+		o->write_error = 1;
+	if (o->text)
+		printf("%s\n", text);
 	flush(o);
 }
 

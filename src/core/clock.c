@@ -1,5 +1,6 @@
 /* core/clock.c — the one place that reads the system clock, and the timestamp
  * format every report uses. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -78,4 +79,51 @@ char *gw_clock_format_us(int64_t us, char *buf, unsigned size)
 	*p++ = 'Z';
 	*p = '\0';
 	return buf;
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+static unsigned parse_digits(const char *s, int n)
+{
+	unsigned v = 0;
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	return v;
+}
+
+int gw_clock_parse_us(const char *t, size_t len, int64_t *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	*out = 0;
+	if (len != GW_CLOCK_TEXT_LEN)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		bool ok = shape[i] == 'd' ? t[i] >= '0' && t[i] <= '9' : t[i] == shape[i];
+		if (!ok)
+			return -1;
+	}
+	unsigned y = parse_digits(t, 4), mo = parse_digits(t + 5, 2), d = parse_digits(t + 8, 2);
+	unsigned h = parse_digits(t + 11, 2), mi = parse_digits(t + 14, 2),
+	         s = parse_digits(t + 17, 2);
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+		return -1;
+	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	*out = secs * 1000000 + parse_digits(t + 20, 6);
+	return 0;
 }

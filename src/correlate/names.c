@@ -1,9 +1,10 @@
-/* correlate/names.c — the stable names of verdicts, unexplained kinds and hints
- * that reports, Wireshark comments and filters print. */
+/* correlate/names.c — the stable names of verdicts, unexplained kinds, hints
+ * and held alerts that reports, Wireshark comments and filters print. */
 #include <stdio.h>
 #include <string.h>
 
 #include "ghostwire/verdict.h"
+#include "ghostwire/verdict_report.h"
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
@@ -28,6 +29,22 @@ static const char *const hint_names[] = {
 };
 
 _Static_assert(GW_HINT_PROXY == 1 << (COUNT(hint_names) - 1), "a name for every hint bit");
+
+const char *gw_alert_mark_held_name(enum gw_alert_mark m)
+{
+	switch (m) {
+	case GW_ALERT_MARK_REPEAT:
+		return "repeat";
+	case GW_ALERT_MARK_RATE_LIMIT:
+		return "rate-limit";
+	case GW_ALERT_MARK_RESTART:
+		return "restart";
+	case GW_ALERT_MARK_NONE:
+	case GW_ALERT_MARK_SENT:
+		break;
+	}
+	return NULL;
+}
 
 const char *gw_verdict_kind_name(enum gw_verdict_kind k)
 {

@@ -154,8 +154,7 @@ static void due_run(struct gw_flow_table *t, int64_t now_us)
 		if (f->seq != e.seq || !t->on_due)
 			continue; /* ended before it was due */
 		t->stats.due_called++;
-		if (t->on_due(t->ud, f))
-			f->alerted = 1;
+		f->alerted = t->on_due(t->ud, f);
 	}
 }
 

@@ -211,8 +211,13 @@ static json_t *ghostwire_json(const struct gw_flow *f, const struct line *l,
 	json_t *g = json_object();
 	json_object_set_new(g, "schema_version", json_integer(GW_VERDICT_SCHEMA_VERSION));
 	json_object_set_new(g, "stage", json_string(l->opening ? "opening" : "final"));
-	if (!l->opening && f->alerted)
+	if (!l->opening && f->alerted == GW_ALERT_MARK_SENT)
 		json_object_set_new(g, "alerted", json_true());
+	const char *held = gw_alert_mark_held_name(f->alerted > GW_ALERT_MARK_SENT ? f->alerted
+	                                           : e                             ? e->held_by
+	                                                                           : 0);
+	if (held)
+		json_object_set_new(g, "alert_held", json_string(held));
 	json_object_set_new(g, "verdict", json_string(gw_verdict_kind_name(v->kind)));
 	if (v->kind == GW_VERDICT_UNEXPLAINED)
 		json_object_set_new(g, "kind",
@@ -313,9 +318,12 @@ static int print_line(FILE *out, const struct gw_flow *f, const struct line *l,
 	json_t *o = json_object();
 	json_object_set_new(o, "@timestamp", time_json(l->opening ? l->decided_us : f->last_us));
 	json_t *event = json_object();
-	json_object_set_new(
-	        event, "kind",
-	        json_string(gw_verdict_is_finding(v) && !(e && e->allowed_by) ? "alert" : "event"));
+	json_object_set_new(event, "kind",
+	                    json_string(gw_verdict_is_finding(v) && !(e && e->allowed_by) &&
+	                                                f->alerted <= GW_ALERT_MARK_SENT &&
+	                                                !(e && e->held_by)
+	                                        ? "alert"
+	                                        : "event"));
 	json_object_set_new(event, "category", json_pack("[s]", "network"));
 	json_object_set_new(event, "type",
 	                    json_pack("[s,s]", "connection", l->opening ? "start" : "end"));

@@ -38,6 +38,11 @@ void gw_verdict_print_text(FILE *out, const struct gw_flow *f, const struct gw_v
 		fprintf(out, "  hints: %s", gw_hint_names(v->hints, hints, sizeof hints));
 	if (e && e->allowed_by)
 		fprintf(out, "  allowed: %s", e->allowed_by);
+	const char *held = gw_alert_mark_held_name(f->alerted > GW_ALERT_MARK_SENT ? f->alerted
+	                                           : e                             ? e->held_by
+	                                                                           : 0);
+	if (held)
+		fprintf(out, "  alert held: %s", held);
 	if (e && e->has_remote_geo) {
 		char geo[160];
 		fprintf(out, "  [%s]", gw_geoip_format(&e->remote_geo, geo, sizeof geo));

@@ -15,14 +15,9 @@
 #include "ghostwire/sockview.h"
 #include "ghostwire/timeline.h"
 
-/* Length of a timestamp as the timeline writes it: "2024-05-01T12:00:00.123456Z". */
-#define GW_TL_TIME_LEN 27
-
 /* Writes us as RFC 3339 UTC with microseconds into buf (>= 32 bytes); an error
  * if the year is outside 0000..9999, where the text form has four digits. */
 int gw__tl_time_format(int64_t us, char *buf, size_t size, struct gw_err *err) GW_MUST_CHECK;
-/* Parses exactly the form gw__tl_time_format writes; anything else is an error. */
-int gw__tl_time_parse(const char *text, size_t len, int64_t *out) GW_MUST_CHECK;
 
 /* Writes the first bytes of s (len bytes, any content) into buf as printable
  * ASCII, other bytes as \xHH, "..." if cut: hostile text quoted in a message

@@ -39,62 +39,14 @@ char *gw__tl_printable(const char *s, size_t len, char *buf, size_t size)
 
 /* ---- timestamps ---- */
 
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static unsigned days_in_month(unsigned y, unsigned m)
-{
-	static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-#define US_PER_DAY INT64_C(86400000000)
-
 int gw__tl_time_format(int64_t us, char *buf, size_t size, struct gw_err *err)
 {
-	int64_t lo = days_from_civil(0, 1, 1) * US_PER_DAY;
-	int64_t hi = days_from_civil(10000, 1, 1) * US_PER_DAY - 1;
+	int64_t lo = GW_CLOCK_MIN_US;
+	int64_t hi = GW_CLOCK_MAX_US;
 	if (us < lo || us > hi || size < 32)
 		return gw_err_set(err, GW_EINVAL,
 		                  "time %" PRId64 " µs is outside the years 0000..9999", us);
 	gw_clock_format_us(us, buf, (unsigned)size);
-	return 0;
-}
-
-static unsigned digits(const char *s, int n)
-{
-	unsigned v = 0;
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (unsigned)(s[i] - '0');
-	return v;
-}
-
-int gw__tl_time_parse(const char *t, size_t len, int64_t *out)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-	*out = 0;
-	if (len != GW_TL_TIME_LEN)
-		return GW_EFORMAT;
-	for (size_t i = 0; i < len; i++) {
-		bool ok = shape[i] == 'd' ? t[i] >= '0' && t[i] <= '9' : t[i] == shape[i];
-		if (!ok)
-			return GW_EFORMAT;
-	}
-	unsigned y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2);
-	unsigned h = digits(t + 11, 2), mi = digits(t + 14, 2), s = digits(t + 17, 2);
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
-		return GW_EFORMAT;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-	*out = secs * 1000000 + digits(t + 20, 6);
 	return 0;
 }
 
@@ -677,7 +629,7 @@ int gw__tl_get_time(const json_t *o, const char *where, const char *key, int64_t
 	*out = 0;
 	if (gw__tl_get_member(o, where, key, JSON_STRING, false, &v, err) < 0)
 		return GW_EFORMAT;
-	if (gw__tl_time_parse(json_string_value(v), json_string_length(v), out) < 0) {
+	if (gw_clock_parse_us(json_string_value(v), json_string_length(v), out) < 0) {
 		char buf[64];
 		return gw_err_set(
 		        err, GW_EFORMAT,

@@ -201,7 +201,7 @@ sc_sweep() {
 	for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
 		case $n in
 		gw-a_normal-*-* | gw-b_raw_syn-*-* | gw-c_closed_port-*-* | gw-d_bpfdoor-*-* | \
-			gw-e_nat-*-*) ;;
+			gw-e_nat-*-* | gw-daemon_caps-*-*) ;;
 		*) continue ;;
 		esac
 		pid=${n%-*}

@@ -285,6 +285,18 @@ def syn_scan(dst, sport, dports, hold):
     raw.close()
 
 
+def raw_udp_beacon(dst, sport, dport, seconds):
+    """A beacon no socket explains: UDP datagrams from sport, built by hand and
+    sent every 0.25 s through an IPPROTO_UDP raw socket for seconds."""
+    src = source_for(dst)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    end = time.time() + float(seconds)
+    while time.time() < end:
+        raw.sendto(udp_datagram(src, dst, int(sport), int(dport), b"beacon"), (dst, 0))
+        time.sleep(0.25)
+    raw.close()
+
+
 # The implant's filter, `tcpdump -y EN10MB -dd 'ip and ((udp dst port 7777) or (tcp dst
 # port 7778 and tcp[tcpflags] & tcp-syn != 0))'`; the ports are patched in below.
 BPF = [
@@ -370,6 +382,7 @@ ROLES = {
     "udp-client": (udp_client, 6),
     "udp-slow": (udp_slow, 4),
     "syn-scan": (syn_scan, 4),
+    "raw-udp-beacon": (raw_udp_beacon, 4),
     "tcp-refused": (tcp_refused, 3),
     "udp-probe": (udp_probe, 4),
     "icmp-echo": (icmp_echo, 2),

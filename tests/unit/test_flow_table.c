@@ -436,7 +436,7 @@ Test(flow_table, many_flows_stress_chains)
 static int n_due;
 static uint64_t due_seq[8];
 
-static bool on_due(void *ud, const struct gw_flow *f)
+static uint8_t on_due(void *ud, const struct gw_flow *f)
 {
 	(void)ud;
 	if (n_due < 8)

@@ -1,4 +1,4 @@
-/* cli/allowlist.c — the allowlist: rules (from [allow NAME] sections of the
+/* hunt/allowlist.c — the allowlist: rules (from [allow NAME] sections of the
  * configuration file) that stop known talkers (updates, sync clients) from
  * alarming. A rule holds any of: process (glob on the owner's name or
  * executable; a raw-socket holder's for a finding without owner), user,
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "ghostwire/allowlist.h"
 
 static struct gw_allow_rule *rule_named(struct gw_allowlist *a, const char *name,
                                         struct gw_err *err)
@@ -55,7 +55,7 @@ int gw_allowlist_set(struct gw_allowlist *a, const char *rule, const char *key, 
 {
 	struct gw_allow_rule *r = rule_named(a, rule, err);
 	if (!r)
-		return err->code;
+		return GW_ENOMEM;
 	if (strcmp(key, "process") == 0)
 		return set_text(r->process, sizeof r->process, key, value, err);
 	if (strcmp(key, "user") == 0)
@@ -74,7 +74,7 @@ int gw_allowlist_set(struct gw_allowlist *a, const char *rule, const char *key, 
 		return set_number(&r->port, key, value, 65535, err);
 	if (strcmp(key, "remote") == 0) {
 		if (gw_cidr_parse(value, &r->remote, err) < 0)
-			return err->code ? err->code : GW_EINVAL;
+			return GW_EINVAL;
 		r->has_remote = true;
 		return 0;
 	}

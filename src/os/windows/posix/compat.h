@@ -16,6 +16,10 @@
 #include <direct.h>
 #include <io.h>
 #include <stddef.h>
+/* glibc's <stdlib.h> brings <sys/types.h> and with it int64_t & co., which
+ * headers of the common code count on; msvcrt's does not. */
+#include <stdint.h>
+#include <sys/types.h>
 
 /* mingw's GCC checks printf-style attributes against msvcrt's formats (no
  * %zu), although __USE_MINGW_ANSI_STDIO gives C99 ones: the Linux build

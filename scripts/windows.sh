@@ -115,6 +115,20 @@ else
 	fail "interfaces: $out"
 fi
 
+# `sockets` through the iphelper view; `--view diff` (netlink against procfs,
+# Linux's) must say there is no such view, not crash.
+if out=$(wine "$exe" sockets 2>&1) && echo "$out" | head -1 | grep -q "^NETID"; then
+	pass "sockets: $(($(echo "$out" | wc -l) - 1)) sockets of the host through IP Helper"
+else
+	fail "sockets: $out"
+fi
+out=$(wine "$exe" sockets --view diff 2>&1)
+if [ $? -eq 1 ] && echo "$out" | grep -q "no netlink view on this system"; then
+	pass "sockets --view diff: $out"
+else
+	fail "sockets --view diff: $out"
+fi
+
 # 3. Replays against the Linux goldens, through a wrapper that runs the .exe.
 wrapper="$dir/ghostwire-wine"
 printf '#!/bin/sh\nexec wine "%s" "$@"\n' "$exe" >"$wrapper"

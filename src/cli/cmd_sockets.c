@@ -151,6 +151,10 @@ static int snapshot(const char *name, const struct gw_sockview_config *cfg, stru
 	const struct gw_sockview_ops *ops = gw_sockview_find(name);
 	struct gw_sockview *v = NULL;
 	struct gw_err err = {0};
+	if (!ops) { /* --view diff where there is no netlink or procfs view */
+		gw_cli_error("no %s view on this system (views: %s)", name, gw_sockview_names());
+		return GW_EXIT_FAIL;
+	}
 	if (ops->open(cfg, &v, &err) < 0 || ops->snapshot(v, set, &err) < 0) {
 		gw_cli_error("%s view: %s", name, err.msg);
 		ops->close(v);

@@ -11,8 +11,9 @@
 #   3. every recorded session of pcaps/sessions/ and capture of pcaps/wire/
 #      replayed under ghostwire.exe against the goldens made on Linux
 #      (tests/scenarios/replay_check.py, tests/replay/golden.sh, unchanged);
-#   4. each session's text report, from ghostwire.exe and from the Linux build
-#      (build/ghostwire, when built), byte for byte the same.
+#   4. each session's text report, CSV and pcapng evidence, from ghostwire.exe
+#      and from the Linux build (build/ghostwire, when built), byte for byte
+#      the same.
 # Last line: "windows: N passed, M failed, K skipped (T s)". Without mingw-w64
 # or wine it skips, saying so (scripts/setup.sh installs them).
 set -u
@@ -158,6 +159,17 @@ if [ -x build/ghostwire ]; then
 		else
 			diff "$dir/report.linux" "$dir/report.windows" | head -20
 			fail "text report of $s differs between Linux and Windows"
+		fi
+		mkdir -p "$dir/cmp/linux" "$dir/cmp/windows"
+		build/ghostwire replay "$s" --csv "$dir/cmp/linux/v.csv" \
+			--pcapng "$dir/cmp/linux/e.pcapng" >/dev/null 2>&1
+		wine "$exe" replay "$s" --csv "$dir/cmp/windows/v.csv" \
+			--pcapng "$dir/cmp/windows/e.pcapng" >/dev/null 2>&1
+		if cmp -s "$dir/cmp/linux/v.csv" "$dir/cmp/windows/v.csv" &&
+			cmp -s "$dir/cmp/linux/e.pcapng" "$dir/cmp/windows/e.pcapng"; then
+			pass "CSV and pcapng evidence of $s: same on Linux and Windows"
+		else
+			fail "CSV or pcapng evidence of $s differs between Linux and Windows"
 		fi
 	done
 else

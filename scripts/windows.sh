@@ -3,7 +3,8 @@
 # cross-builds ghostwire.exe and the Windows tests with mingw-w64 into DIR
 # (default build-win; its libraries cached in DIR/deps by windows_deps.sh),
 # then under wine (prefix DIR/wineprefix, made at the first run):
-#   1. without Npcap, ghostwire.exe says what to install;
+#   1. without Npcap, ghostwire.exe says what to install (and with a damaged
+#      wpcap.dll, that it cannot be loaded);
 #   2. with a files-only wpcap.dll (libpcap) where Npcap puts its own, the
 #      "windows" suite: the iphelper view against the test's own sockets and
 #      hostile tables, host addresses, process details (the executable's
@@ -88,6 +89,16 @@ if [ $rc -ne 0 ] && echo "$out" | grep -q "Npcap is not installed.*https://npcap
 	pass "without Npcap: $(echo "$out" | head -1)"
 else
 	fail "without Npcap (exit $rc): $out"
+fi
+
+# A wpcap.dll that will not load (damaged): said so, with the error.
+printf 'not a DLL' >"$npcap/wpcap.dll"
+out=$(wine "$exe" replay pcaps/sessions/a_normal 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "wpcap.dll cannot be loaded (error [0-9]*): reinstall"; then
+	pass "damaged wpcap.dll: $(echo "$out" | head -1)"
+else
+	fail "damaged wpcap.dll (exit $rc): $out"
 fi
 
 # 2. The Windows suite, with the stand-in wpcap.dll.

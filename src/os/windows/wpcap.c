@@ -83,10 +83,19 @@ static bool load(void)
 	wchar_t path[MAX_PATH + 32];
 	_snwprintf(path, MAX_PATH + 32, L"%ls\\wpcap.dll", dir);
 	HMODULE lib = LoadLibraryW(path);
-	if (!lib) {
+	DWORD load_error = GetLastError();
+	if (!lib && GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) {
 		fail("Npcap is not installed (no wpcap.dll in %%SystemRoot%%\\System32\\Npcap): "
 		     "install it from https://npcap.com%s",
 		     " (the \"WinPcap API-compatible mode\" option is not needed)");
+		return false;
+	}
+	if (!lib) { /* there, but it or Packet.dll would not load */
+		char code[16];
+		snprintf(code, sizeof code, "%lu", (unsigned long)load_error);
+		fail("Npcap's wpcap.dll cannot be loaded (error %s): reinstall Npcap from "
+		     "https://npcap.com",
+		     code);
 		return false;
 	}
 #define GW_WPCAP_RESOLVE(name)                                                                     \

@@ -53,4 +53,4 @@ printf '%-36s %s\n' "watch still running after the flood" "$alive (exit status a
 printf '%-36s %s\n' "RSS at rest, peak (kB)" "$rest, $peak (flow table bound: $max flows)"
 grep -h "ghostwire: captured" "$tmp/err" | sed 's/^ghostwire: /  /'
 grep -h "ghostwire: flows" "$tmp/err" | sed 's/^ghostwire: /  /'
-grep -h "^ghostwire: verdicts\|findings by" "$tmp/err" | head -2 | sed 's/^/  /'
+grep -h "^ghostwire: verdicts\|findings by\|^alerts: " "$tmp/err" | head -3 | sed "s/^/  /"

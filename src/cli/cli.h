@@ -274,7 +274,8 @@ void gw_cli_hunt_tick(struct gw_cli_hunt *h, int64_t now_us);
 /* The input is over: open windows and pending drops are reported now. */
 void gw_cli_hunt_finish(struct gw_cli_hunt *h);
 /* The end: windows and drops reported, files saved, counters printed on out.
- * -1 if a file could not be saved. */
+ * -1 if a file could not be saved. With out NULL (a run that failed), only
+ * frees. */
 int gw_cli_hunt_close(struct gw_cli_hunt *h, FILE *out);
 
 /* --config FILE (config.c): the command's section as options, allow rules. */

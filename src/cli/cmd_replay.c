@@ -395,35 +395,31 @@ static void print_summary(FILE *out, const struct gw_run_summary *sum,
 		fprintf(out, "input ended early: %s\n", sum->error);
 }
 
-int gw_cli_replay(int argc, char **argv)
+/* The replay itself, once the options are read. */
+static int replay(struct replay_args *a)
 {
-	struct replay_args a = {0};
-	int r = parse_args(argc, argv, &a);
-	if (r) {
-		gw_cli_config_free(&a.cfg);
-		return r < 0 ? GW_EXIT_OK : r;
-	}
+	int r;
 	struct gw_err err = {0};
 	struct gw_correlator *corr = NULL;
-	if (gw_correlator_new(&a.ccfg, &corr, &err) < 0) {
+	if (gw_correlator_new(&a->ccfg, &corr, &err) < 0) {
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	struct judge_ctx j = {.args = &a, .corr = corr, .allow = &a.cfg.allow, .hunt = &a.hunt};
-	if (open_outputs(&a, &j) != 0 || gw_cli_hunt_open(&a.hunt, &j.out, 0) != 0 ||
-	    (!a.no_enrich && gw_cli_enricher_open(&j.enrich, &a.geoip, &a.opt) != 0)) {
+	struct judge_ctx j = {.args = a, .corr = corr, .allow = &a->cfg.allow, .hunt = &a->hunt};
+	if (open_outputs(a, &j) != 0 || gw_cli_hunt_open(&a->hunt, &j.out, 0) != 0 ||
+	    (!a->no_enrich && gw_cli_enricher_open(&j.enrich, &a->geoip, &a->opt) != 0)) {
 		close_outputs(&j);
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}
-	if ((r = feed_open(&a, corr, &j.feed)) != 0) {
+	if ((r = feed_open(a, corr, &j.feed)) != 0) {
 		gw_cli_enricher_close(&j.enrich);
 		close_outputs(&j);
 		gw_correlator_free(corr);
 		return r;
 	}
 	struct gw_capture *cap = NULL;
-	if (gw_capture_open_file(a.capture, &a.opt, &cap, &err) < 0) {
+	if (gw_capture_open_file(a->capture, &a->opt, &cap, &err) < 0) {
 		gw_cli_error("%s", err.msg);
 		feed_close(&j.feed);
 		gw_cli_enricher_close(&j.enrich);
@@ -431,7 +427,7 @@ int gw_cli_replay(int argc, char **argv)
 		gw_correlator_free(corr);
 		return GW_EXIT_FAIL;
 	}
-	gw_cli_progress_init(&j.progress, a.progress);
+	gw_cli_progress_init(&j.progress, a->progress);
 	struct gw_engine_hooks hooks = {.flow_end = on_flow_end,
 	                                .flow_due = on_flow_due,
 	                                .due_delay_us = gw_correlator_opening_delay_us(corr),
@@ -440,21 +436,21 @@ int gw_cli_replay(int argc, char **argv)
 	                                .ud = &j};
 	struct gw_run_summary sum;
 	int status = GW_EXIT_OK;
-	if (gw_engine_run_flows(cap, &a.opt, &hooks, NULL, 0, &sum, &err) < 0) {
+	if (gw_engine_run_flows(cap, &a->opt, &hooks, NULL, 0, &sum, &err) < 0) {
 		gw_cli_error("%s", err.msg);
 		status = GW_EXIT_FAIL;
 	} else {
 		gw_cli_progress_clear(&j.progress);
-		gw_cli_hunt_finish(&a.hunt);
+		gw_cli_hunt_finish(&a->hunt);
 		FILE *out = j.out.text ? stdout : stderr;
 		print_summary(out, &sum, gw_correlator_stats(corr));
 		gw_cli_summary_print(out, j.summary);
-		gw_allowlist_print(out, &a.cfg.allow);
-		if (gw_cli_hunt_close(&a.hunt, out) != 0)
+		gw_allowlist_print(out, &a->cfg.allow);
+		if (gw_cli_hunt_close(&a->hunt, out) != 0)
 			status = GW_EXIT_FAIL;
 		if (!sum.complete)
 			status = sum.frames ? GW_EXIT_PARTIAL : GW_EXIT_FAIL;
-		else if (gw_cli_evidence_write(&j.ev, a.capture, &a.opt) != 0)
+		else if (gw_cli_evidence_write(&j.ev, a->capture, &a->opt) != 0)
 			status = GW_EXIT_FAIL;
 		else if (j.ev.path)
 			fprintf(stderr,
@@ -474,7 +470,16 @@ int gw_cli_replay(int argc, char **argv)
 		gw_cli_error("writing the verdicts failed");
 		status = GW_EXIT_FAIL;
 	}
-	gw_cli_hunt_close(&a.hunt, stderr); /* if the replay never ran */
-	gw_cli_config_free(&a.cfg);
 	return status;
+}
+
+int gw_cli_replay(int argc, char **argv)
+{
+	struct replay_args a = {0};
+	int r = parse_args(argc, argv, &a);
+	if (r == 0)
+		r = replay(&a);
+	gw_cli_hunt_close(&a.hunt, NULL); /* when the replay stopped early */
+	gw_cli_config_free(&a.cfg);
+	return r < 0 ? GW_EXIT_OK : r;
 }

@@ -577,7 +577,7 @@ int gw_cli_watch(int argc, char **argv)
 		status = GW_EXIT_FAIL;
 	}
 	free(w.summary);
-	gw_cli_hunt_close(&w.hunt, stderr); /* if the run never started */
+	gw_cli_hunt_close(&w.hunt, NULL); /* if the run never started */
 	gw_cli_config_free(&w.cfg);
 	if (gw_cli_evidence_close_live(&w.ev) != 0)
 		status = GW_EXIT_FAIL;

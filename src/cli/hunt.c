@@ -464,10 +464,27 @@ void gw_cli_hunt_finish(struct gw_cli_hunt *h)
 		gw_alert_gate_flush(h->gate, h->now_us);
 }
 
+static void free_all(struct gw_cli_hunt *h)
+{
+	if (h->syslog && h->gate)
+		gw_syslog_close();
+	gw_alert_gate_free(h->gate);
+	gw_baseline_free(h->baseline);
+	if (h->state) {
+		gw_hunt_state_free(h->state);
+		free(h->state);
+	}
+	h->gate = NULL;
+	h->baseline = NULL;
+	h->state = NULL;
+}
+
 int gw_cli_hunt_close(struct gw_cli_hunt *h, FILE *out)
 {
-	if (!h->gate)
+	if (!h->gate || !out) { /* never opened, or a run that failed: nothing to tell */
+		free_all(h);
 		return 0;
+	}
 	gw_alert_gate_flush(h->gate, h->now_us);
 	uint64_t failures = h->save_failures;
 	save_state(h);
@@ -483,16 +500,6 @@ int gw_cli_hunt_close(struct gw_cli_hunt *h, FILE *out)
 		fprintf(out, "baseline: %zu entries%s; %" PRIu64 " new reported\n",
 		        gw_baseline_size(h->baseline), h->learning ? " (still learning)" : "",
 		        h->new_reported);
-	if (h->syslog)
-		gw_syslog_close();
-	gw_alert_gate_free(h->gate);
-	gw_baseline_free(h->baseline);
-	if (h->state) {
-		gw_hunt_state_free(h->state);
-		free(h->state);
-	}
-	h->gate = NULL;
-	h->baseline = NULL;
-	h->state = NULL;
+	free_all(h);
 	return h->save_failures > failures ? -1 : 0;
 }

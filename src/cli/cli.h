@@ -234,15 +234,16 @@ struct gw_alert_gate;
 struct gw_baseline;
 struct gw_cli_hunt {
 	/* options */
-	uint32_t alert_rate;       /* alerts a second; 0: no limit */
-	int64_t repeat_window_us;  /* 0: no repeat windows */
-	const char *baseline_path; /* --baseline FILE */
-	int64_t learn_us;          /* --learn DURATION; 0: compare only */
-	const char *state_path;    /* --state FILE (watch) */
-	bool syslog;               /* --syslog (watch) */
+	uint32_t alert_rate;        /* alerts a second; 0: no limit */
+	int64_t repeat_window_us;   /* 0: no repeat windows */
+	const char *baseline_path;  /* --baseline FILE */
+	int64_t learn_us;           /* --learn DURATION; 0: compare only */
+	const char *state_path;     /* --state FILE (watch) */
+	bool syslog;                /* --syslog (watch) */
+	struct gw_allowlist *allow; /* the command's allow rules (--config) */
 	/* the run */
 	bool live;
-	struct gw_cli_outputs *out; /* where notices go, beside syslog */
+	struct gw_cli_outputs *out; /* where alerts and notices go, beside syslog */
 	struct gw_alert_gate *gate;
 	struct gw_baseline *baseline; /* learning into it, or comparing with it */
 	bool learning;                /* the learning period is not over (or not begun) */
@@ -260,11 +261,16 @@ int gw_cli_hunt_check(const struct gw_cli_hunt *h);
 /* Once the outputs are open: the gate, the baseline and state files, syslog.
  * 0, or GW_EXIT_FAIL / GW_EXIT_USAGE after a message. */
 int gw_cli_hunt_open(struct gw_cli_hunt *h, struct gw_cli_outputs *out, int64_t now_us);
-/* A finding to alert on at at_us (not allowed): GW_ALERT_MARK_SENT if the
- * caller should alert now (also to syslog), else why it is held. */
-uint8_t gw_cli_hunt_alert(struct gw_cli_hunt *h, const struct gw_flow *f,
-                          const struct gw_verdict *v, const struct gw_verdict_enrich *e,
-                          int64_t at_us);
+/* A flow's opening verdict, decided at decided_us: a finding no rule allows
+ * is alerted (its opening line written, and to syslog) unless the gate holds
+ * it. Returns the flow's mark (struct gw_flow.alerted). */
+uint8_t gw_cli_hunt_opening(struct gw_cli_hunt *h, const struct gw_flow *f, int64_t decided_us,
+                            const struct gw_verdict *v, const struct gw_verdict_enrich *e);
+/* A flow's final verdict, before it is written: e->allowed_by (counted) for
+ * a finding a rule allows; else, for a finding its opening did not alert,
+ * e->held_by if the gate holds it (sent to syslog if not). */
+void gw_cli_hunt_final(struct gw_cli_hunt *h, const struct gw_flow *f, const struct gw_verdict *v,
+                       struct gw_verdict_enrich *e);
 /* A flow's final verdict: its baseline entry learned or compared. */
 void gw_cli_hunt_flow_end(struct gw_cli_hunt *h, const struct gw_flow *f, enum gw_flow_end why,
                           const struct gw_verdict *v, const struct gw_verdict_enrich *e);

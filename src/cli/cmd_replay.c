@@ -122,6 +122,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	gw_correlator_config_init(&a->ccfg);
 	a->progress = true;
 	gw_cli_hunt_init(&a->hunt, false);
+	a->hunt.allow = &a->cfg.allow;
 	struct gw_err err = {0};
 	int c;
 	optind = 1;
@@ -287,7 +288,6 @@ struct judge_ctx {
 	struct gw_cli_enricher enrich;
 	struct gw_cli_outputs out;
 	struct gw_cli_evidence ev;
-	struct gw_allowlist *allow;     /* --config's allow rules */
 	struct gw_cli_hunt *hunt;       /* alert hygiene and the baseline */
 	struct gw_cli_summary *summary; /* top processes, AS, countries */
 };
@@ -305,13 +305,8 @@ static uint8_t on_flow_due(void *ud, const struct gw_flow *f)
 		return GW_ALERT_MARK_NONE;
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
-	if (gw_allowlist_match(j->allow, f, &v, &e))
-		return GW_ALERT_MARK_NONE; /* allowed: its final verdict says so, no alert now */
 	gw_cli_progress_clear(&j->progress);
-	uint8_t mark = gw_cli_hunt_alert(j->hunt, f, &v, &e, decided);
-	if (mark == GW_ALERT_MARK_SENT)
-		gw_cli_outputs_opening(&j->out, f, decided, &v, &e);
-	return mark;
+	return gw_cli_hunt_opening(j->hunt, f, decided, &v, &e);
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -322,12 +317,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_correlator_judge(j->corr, f, &v);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&j->enrich, f, &e);
-	if ((e.allowed_by = gw_allowlist_match(j->allow, f, &v, &e)))
-		gw_allowlist_count(j->allow, e.allowed_by);
-	else if (gw_verdict_is_finding(&v) && f->alerted == GW_ALERT_MARK_NONE)
-		e.held_by = gw_cli_hunt_alert(j->hunt, f, &v, &e, f->last_us);
-	if (e.held_by == GW_ALERT_MARK_SENT)
-		e.held_by = GW_ALERT_MARK_NONE;
+	gw_cli_hunt_final(j->hunt, f, &v, &e);
 	gw_cli_progress_clear(&j->progress);
 	gw_cli_outputs_final(&j->out, f, why, &v, &e);
 	gw_cli_hunt_flow_end(j->hunt, f, why, &v, &e);
@@ -405,7 +395,7 @@ static int replay(struct replay_args *a)
 		gw_cli_error("%s", err.msg);
 		return GW_EXIT_FAIL;
 	}
-	struct judge_ctx j = {.args = a, .corr = corr, .allow = &a->cfg.allow, .hunt = &a->hunt};
+	struct judge_ctx j = {.args = a, .corr = corr, .hunt = &a->hunt};
 	if (open_outputs(a, &j) != 0 || gw_cli_hunt_open(&a->hunt, &j.out, 0) != 0 ||
 	    (!a->no_enrich && gw_cli_enricher_open(&j.enrich, &a->geoip, &a->opt) != 0)) {
 		close_outputs(&j);

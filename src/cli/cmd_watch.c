@@ -169,6 +169,7 @@ static int parse_args(int argc, char **argv, struct watch *w)
 	gw_correlator_config_init(&w->ccfg);
 	w->user = "nobody";
 	gw_cli_hunt_init(&w->hunt, true);
+	w->hunt.allow = &w->cfg.allow;
 	struct gw_err err = {0};
 	unsigned long long v;
 	int c;
@@ -329,8 +330,7 @@ static uint8_t on_flow_due(void *ud, const struct gw_flow *f)
 	struct watch *w = ud;
 	struct gw_verdict v;
 	gw_correlator_judge_opening(w->corr, f, &v);
-	bool finding = gw_verdict_is_finding(&v);
-	if (!finding && !w->tui && !w->ev.w)
+	if (!gw_verdict_is_finding(&v) && !w->tui && !w->ev.w)
 		return GW_ALERT_MARK_NONE;
 	int64_t decided = f->first_us + gw_correlator_opening_delay_us(w->corr);
 	struct gw_verdict_enrich e;
@@ -338,12 +338,7 @@ static uint8_t on_flow_due(void *ud, const struct gw_flow *f)
 	if (w->tui) /* every row learns its opening's verdict (and owner) */
 		gw_cli_tui_flow(w->tui, f, &v, &e, false);
 	gw_cli_evidence_note_live(&w->ev, f, &v, &e, false);
-	if (!finding || gw_allowlist_match(&w->cfg.allow, f, &v, &e))
-		return GW_ALERT_MARK_NONE; /* no finding, or an allowed one: no alert now */
-	uint8_t mark = gw_cli_hunt_alert(&w->hunt, f, &v, &e, decided);
-	if (mark == GW_ALERT_MARK_SENT)
-		gw_cli_outputs_opening(&w->out, f, decided, &v, &e);
-	return mark;
+	return gw_cli_hunt_opening(&w->hunt, f, decided, &v, &e);
 }
 
 static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
@@ -353,12 +348,7 @@ static void on_flow_end(void *ud, const struct gw_flow *f, enum gw_flow_end why)
 	gw_correlator_judge(w->corr, f, &v);
 	struct gw_verdict_enrich e;
 	gw_cli_enrich(&w->enrich, f, &e);
-	if ((e.allowed_by = gw_allowlist_match(&w->cfg.allow, f, &v, &e)))
-		gw_allowlist_count(&w->cfg.allow, e.allowed_by);
-	else if (gw_verdict_is_finding(&v) && f->alerted == GW_ALERT_MARK_NONE)
-		e.held_by = gw_cli_hunt_alert(&w->hunt, f, &v, &e, f->last_us);
-	if (e.held_by == GW_ALERT_MARK_SENT)
-		e.held_by = GW_ALERT_MARK_NONE;
+	gw_cli_hunt_final(&w->hunt, f, &v, &e);
 	gw_cli_outputs_final(&w->out, f, why, &v, &e);
 	gw_cli_hunt_flow_end(&w->hunt, f, why, &v, &e);
 	gw_cli_summary_add(w->summary, &v, &e);

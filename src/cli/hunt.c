@@ -321,9 +321,11 @@ static void syslog_alert(const struct gw_flow *f, const struct gw_verdict *v,
 	gw_syslog_write(GW_SYSLOG_WARNING, text);
 }
 
-uint8_t gw_cli_hunt_alert(struct gw_cli_hunt *h, const struct gw_flow *f,
-                          const struct gw_verdict *v, const struct gw_verdict_enrich *e,
-                          int64_t at_us)
+/* A finding to alert on at at_us (no rule allows it): GW_ALERT_MARK_SENT if it
+ * is alerted now (to syslog here, to the outputs by the caller), else why it
+ * is held. */
+static uint8_t alert(struct gw_cli_hunt *h, const struct gw_flow *f, const struct gw_verdict *v,
+                     const struct gw_verdict_enrich *e, int64_t at_us)
 {
 	if (at_us > h->now_us)
 		h->now_us = at_us;
@@ -363,6 +365,30 @@ static void period(struct gw_cli_hunt *h, const struct gw_flow *f, int64_t *from
 
 /* Once the period is over: the file is saved and it is said, once. Flows that
  * began within it and end later are still learned (and saved at the end). */
+uint8_t gw_cli_hunt_opening(struct gw_cli_hunt *h, const struct gw_flow *f, int64_t decided_us,
+                            const struct gw_verdict *v, const struct gw_verdict_enrich *e)
+{
+	if (!gw_verdict_is_finding(v) || gw_allowlist_match(h->allow, f, v, e))
+		return GW_ALERT_MARK_NONE; /* an allowed one's final verdict says so */
+	uint8_t mark = alert(h, f, v, e, decided_us);
+	if (mark == GW_ALERT_MARK_SENT)
+		gw_cli_outputs_opening(h->out, f, decided_us, v, e);
+	return mark;
+}
+
+void gw_cli_hunt_final(struct gw_cli_hunt *h, const struct gw_flow *f, const struct gw_verdict *v,
+                       struct gw_verdict_enrich *e)
+{
+	if (!gw_verdict_is_finding(v))
+		return;
+	if ((e->allowed_by = gw_allowlist_match(h->allow, f, v, e))) {
+		gw_allowlist_count(h->allow, e->allowed_by);
+	} else if (f->alerted == GW_ALERT_MARK_NONE) {
+		uint8_t mark = alert(h, f, v, e, f->last_us);
+		e->held_by = mark == GW_ALERT_MARK_SENT ? GW_ALERT_MARK_NONE : mark;
+	}
+}
+
 static void end_learning_if_over(struct gw_cli_hunt *h)
 {
 	int64_t from, until;

@@ -184,7 +184,8 @@ int gw_baseline_add(struct gw_baseline *b, const struct gw_baseline_entry *e)
 	uint32_t *slot = slot_of(b, e);
 	if (*slot != EMPTY) {
 		struct gw_baseline_entry *have = &b->e[*slot];
-		have->flows += e->flows;
+		uint64_t room = e->flows >= INT64_MAX ? 0 : INT64_MAX - e->flows; /* JSON's range */
+		have->flows = have->flows > room ? INT64_MAX : have->flows + e->flows;
 		if (e->first_us < have->first_us)
 			have->first_us = e->first_us;
 		if (e->last_us > have->last_us)

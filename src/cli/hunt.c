@@ -233,16 +233,16 @@ static int open_baseline(struct gw_cli_hunt *h, int64_t now_us)
 		        gw_baseline_size(h->baseline));
 	else
 		fprintf(stderr,
-		        "ghostwire: baseline %s: %zu entries learned from %s to %s; what is not in "
-		        "it "
-		        "is reported as new\n",
+		        "ghostwire: baseline %s: %zu entries learned from %s to %s; what is not "
+		        "in it is reported as new\n",
 		        h->baseline_path, gw_baseline_size(h->baseline),
 		        gw_clock_format_us(from, a, sizeof a),
 		        gw_clock_format_us(until, b, sizeof b));
 	return 0;
 }
 
-/* Reported-new entries of the previous run are known now; its open windows go on. */
+/* The previous run's state, if any: its alerted flows stay quiet, its open
+ * windows go on, its reported entries are not reported again. */
 static int open_state(struct gw_cli_hunt *h, int64_t now_us)
 {
 	struct gw_err err = {0};
@@ -263,9 +263,8 @@ static int open_state(struct gw_cli_hunt *h, int64_t now_us)
 		gw_alert_gate_restore(h->gate, &h->state->windows[i]);
 	char when[32];
 	fprintf(stderr,
-	        "ghostwire: state %s (saved %s): %zu alerted flows are not alerted again, %zu "
-	        "repeat "
-	        "windows go on, %zu entries were already reported new\n",
+	        "ghostwire: state %s (saved %s): %zu alerted flows are not alerted again, "
+	        "%zu repeat windows go on, %zu entries were already reported new\n",
 	        h->state_path, gw_clock_format_us(h->state->saved_us, when, sizeof when),
 	        h->state->n_alerted, h->state->n_windows, gw_baseline_size(h->state->reported_new));
 	return 0;

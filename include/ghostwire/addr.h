@@ -32,6 +32,11 @@ struct gw_cidr {
 void gw_addr_set4(struct gw_addr *a, const uint8_t b[4]);
 void gw_addr_set6(struct gw_addr *a, const uint8_t b[16]);
 bool gw_addr_equal(const struct gw_addr *a, const struct gw_addr *b);
+/* The unspecified address, 0.0.0.0 or :: (a socket bound to any address). */
+bool gw_addr_is_unspecified(const struct gw_addr *a);
+/* Whether a socket's address sock is the address q: equal, or an IPv6 socket
+ * holding IPv4 q mapped (::ffff:a.b.c.d, a dual-stack socket). */
+bool gw_addr_socket_is(const struct gw_addr *sock, const struct gw_addr *q);
 
 /* Writes the usual text form (dotted quad, RFC 5952 IPv6) into buf of size
  * GW_ADDR_STRLEN or more; returns buf. */

@@ -25,6 +25,21 @@ bool gw_addr_equal(const struct gw_addr *a, const struct gw_addr *b)
 	return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
+bool gw_addr_is_unspecified(const struct gw_addr *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a->bytes, zero, sizeof zero) == 0;
+}
+
+bool gw_addr_socket_is(const struct gw_addr *sock, const struct gw_addr *q)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	if (gw_addr_equal(sock, q))
+		return true;
+	return sock->family == GW_AF_INET6 && q->family == GW_AF_INET &&
+	       memcmp(sock->bytes, mapped, 12) == 0 && memcmp(sock->bytes + 12, q->bytes, 4) == 0;
+}
+
 char *gw_addr_format(const struct gw_addr *a, char *buf, size_t size)
 {
 	int af = a->family == GW_AF_INET6 ? AF_INET6 : AF_INET;

@@ -91,12 +91,6 @@ static void map_v4(const struct gw_addr *a, struct gw_addr *out)
 	memcpy(out->bytes + 12, a->bytes, 4);
 }
 
-static bool is_wildcard(const struct gw_addr *a)
-{
-	static const uint8_t zero[16];
-	return memcmp(a->bytes, zero, 16) == 0;
-}
-
 static void tuple_from(const struct ends *x, uint8_t family, const struct gw_addr *local,
                        const struct gw_addr *remote, struct gw__tuple *t)
 {
@@ -179,7 +173,7 @@ static int listener_fit(const struct gw__hist_entry *e, const struct ends *x)
 	if (s->family == x->family) {
 		if (memcmp(s->local.bytes, x->local.bytes, 16) == 0)
 			return 2;
-		return is_wildcard(&s->local) ? 1 : 0;
+		return gw_addr_is_unspecified(&s->local) ? 1 : 0;
 	}
 	if (x->family != GW_AF_INET || s->family != GW_AF_INET6)
 		return 0;
@@ -187,7 +181,7 @@ static int listener_fit(const struct gw__hist_entry *e, const struct ends *x)
 	map_v4(&x->local, &mapped);
 	if (memcmp(s->local.bytes, mapped.bytes, 16) == 0)
 		return 2;
-	return is_wildcard(&s->local) && !s->v6only ? 1 : 0;
+	return gw_addr_is_unspecified(&s->local) && !s->v6only ? 1 : 0;
 }
 
 /* Listeners: the most specific address first (as the kernel picks), then the

@@ -79,41 +79,17 @@ bool gw__inet_diag_exact_req(uint8_t req[GW__INET_DIAG_REQ_LEN], const struct gw
 
 /* ---- the answer to an exact request ---- */
 
-static bool all_zero(const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
-static bool is_wildcard(const struct gw_addr *a)
-{
-	return all_zero(a->bytes, 16);
-}
-
-/* Whether the socket's address a (IPv6 sockets may hold IPv4 as ::ffff:a.b.c.d)
- * is the query's address q. */
-static bool same_addr(const struct gw_addr *a, const struct gw_addr *q)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	if (a->family == q->family)
-		return memcmp(a->bytes, q->bytes, 16) == 0;
-	if (a->family == GW_AF_INET6 && q->family == GW_AF_INET)
-		return memcmp(a->bytes, mapped, 12) == 0 && memcmp(a->bytes + 12, q->bytes, 4) == 0;
-	return false;
-}
-
 bool gw__inet_diag_answers(const struct gw_socket *s, const struct gw_sock_query *q)
 {
 	if (s->proto != q->proto || s->local_port != q->local_port)
 		return false;
-	if (!is_wildcard(&s->local) && !same_addr(&s->local, &q->local))
+	if (!gw_addr_is_unspecified(&s->local) && !gw_addr_socket_is(&s->local, &q->local))
 		return false;
-	if (s->remote_port == 0 && is_wildcard(&s->remote)) /* a listener, or unconnected UDP */
+	if (s->remote_port == 0 &&
+	    gw_addr_is_unspecified(&s->remote)) /* a listener, or unconnected UDP */
 		return s->state == GW_SS_LISTEN ||
 		       (s->proto == GW_SOCK_UDP && s->state == GW_SS_CLOSE);
-	return s->remote_port == q->remote_port && same_addr(&s->remote, &q->remote);
+	return s->remote_port == q->remote_port && gw_addr_socket_is(&s->remote, &q->remote);
 }
 
 /* ---- inet_diag_msg ---- */

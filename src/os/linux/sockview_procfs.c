@@ -200,17 +200,6 @@ static int procfs_snapshot(struct gw_sockview *v, struct gw_sockset *out, struct
 	return 0;
 }
 
-/* A socket address matches a query address if equal, or if the socket is IPv6
- * holding the query's IPv4 address mapped (::ffff:a.b.c.d, a dual-stack socket). */
-static bool addr_match(const struct gw_addr *sock, const struct gw_addr *q)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	if (gw_addr_equal(sock, q))
-		return true;
-	return sock->family == GW_AF_INET6 && q->family == GW_AF_INET &&
-	       memcmp(sock->bytes, mapped, 12) == 0 && memcmp(sock->bytes + 12, q->bytes, 4) == 0;
-}
-
 struct lookup_ctx {
 	const struct gw_sock_query *q;
 	struct gw_socket found;
@@ -223,8 +212,8 @@ static int lookup_sink(void *ctx, const struct gw_socket *s)
 	struct lookup_ctx *l = ctx;
 	const struct gw_sock_query *q = l->q;
 	if (s->proto != q->proto || s->local_port != q->local_port ||
-	    s->remote_port != q->remote_port || !addr_match(&s->local, &q->local) ||
-	    !addr_match(&s->remote, &q->remote))
+	    s->remote_port != q->remote_port || !gw_addr_socket_is(&s->local, &q->local) ||
+	    !gw_addr_socket_is(&s->remote, &q->remote))
 		return 0;
 	if (!l->have || (l->found.inode == 0 && s->inode != 0))
 		l->found = *s;

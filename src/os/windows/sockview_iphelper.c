@@ -318,23 +318,6 @@ static int iphelper_snapshot(struct gw_sockview *v, struct gw_sockset *out, stru
 	return 0;
 }
 
-/* A socket address matches a query address if equal, or if the socket is IPv6
- * holding the query's IPv4 address mapped (a dual-stack socket). */
-static bool addr_match(const struct gw_addr *sock, const struct gw_addr *q)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	if (gw_addr_equal(sock, q))
-		return true;
-	return sock->family == GW_AF_INET6 && q->family == GW_AF_INET &&
-	       memcmp(sock->bytes, mapped, 12) == 0 && memcmp(sock->bytes + 12, q->bytes, 4) == 0;
-}
-
-static bool is_wildcard(const struct gw_addr *a)
-{
-	static const uint8_t zero[16];
-	return memcmp(a->bytes, zero, sizeof zero) == 0;
-}
-
 struct lookup_ctx {
 	const struct gw_sock_query *q;
 	struct gw_socket exact, owner_of_port; /* connected match; listener / bound UDP */
@@ -352,8 +335,8 @@ static int lookup_sink(void *ctx, struct gw_socket *s)
 		return 0;
 	bool connected = s->proto == GW_SOCK_TCP ? s->state != GW_SS_LISTEN : false;
 	if (connected) {
-		if (s->remote_port == q->remote_port && addr_match(&s->local, &q->local) &&
-		    addr_match(&s->remote, &q->remote)) {
+		if (s->remote_port == q->remote_port && gw_addr_socket_is(&s->local, &q->local) &&
+		    gw_addr_socket_is(&s->remote, &q->remote)) {
 			l->exact = *s;
 			l->have_exact = true;
 			return 1;
@@ -361,10 +344,10 @@ static int lookup_sink(void *ctx, struct gw_socket *s)
 		return 0;
 	}
 	bool listener = s->proto == GW_SOCK_UDP || s->state == GW_SS_LISTEN;
-	bool local_ok = addr_match(&s->local, &q->local) ||
-	                (is_wildcard(&s->local) &&
+	bool local_ok = gw_addr_socket_is(&s->local, &q->local) ||
+	                (gw_addr_is_unspecified(&s->local) &&
 	                 (s->family == q->local.family || s->family == GW_AF_INET6));
-	if (listener && local_ok && (!l->have_port || !is_wildcard(&s->local))) {
+	if (listener && local_ok && (!l->have_port || !gw_addr_is_unspecified(&s->local))) {
 		l->owner_of_port = *s;
 		l->have_port = true;
 	}

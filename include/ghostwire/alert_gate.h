@@ -62,7 +62,6 @@ enum gw_alert_decision {
 	GW_ALERT_REPEAT,   /* held: like one alerted in the window */
 	GW_ALERT_DROPPED,  /* over the rate */
 };
-const char *gw_alert_decision_name(enum gw_alert_decision d); /* "send", "repeat", "rate-limit" */
 
 struct gw_alert_gate_stats {
 	uint64_t sent, held, dropped;

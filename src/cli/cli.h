@@ -250,7 +250,7 @@ struct gw_cli_hunt {
 	bool baseline_dirty;          /* learned entries not yet saved */
 	struct gw_hunt_state *state;
 	int64_t now_us, saved_us;
-	uint64_t new_reported, restart_held, baseline_full_warned, save_failures;
+	uint64_t new_reported, restart_held, save_failures;
 };
 /* live: watch's defaults (20 alerts/s, 300 s windows); else none (replay). */
 void gw_cli_hunt_init(struct gw_cli_hunt *h, bool live);

@@ -435,7 +435,7 @@ void gw_cli_hunt_flow_end(struct gw_cli_hunt *h, const struct gw_flow *f, enum g
 	end_learning_if_over(h);
 	if (learn) {
 		h->baseline_dirty = true;
-		if (gw_baseline_add(h->baseline, &be) < 0 && !h->baseline_full_warned++)
+		if (gw_baseline_add(h->baseline, &be) < 0 && gw_baseline_full(h->baseline) == 1)
 			gw_cli_error(
 			        "warning: the baseline is full (%d entries); more are not learned",
 			        GW_BASELINE_MAX_ENTRIES);
@@ -444,7 +444,8 @@ void gw_cli_hunt_flow_end(struct gw_cli_hunt *h, const struct gw_flow *f, enum g
 	if (gw_baseline_has(h->baseline, &be) || gw_baseline_has(h->state->reported_new, &be))
 		return;
 	/* reported once: then known, in the state (never in the baseline file) */
-	if (gw_baseline_add(h->state->reported_new, &be) < 0 && !h->baseline_full_warned++)
+	if (gw_baseline_add(h->state->reported_new, &be) < 0 &&
+	    gw_baseline_full(h->state->reported_new) == 1)
 		gw_cli_error("warning: %d new entries reported; more are reported each time",
 		             GW_BASELINE_MAX_ENTRIES);
 	h->new_reported++;
@@ -522,9 +523,15 @@ int gw_cli_hunt_close(struct gw_cli_hunt *h, FILE *out)
 		        st->sent, st->held, st->repeats_reported, st->dropped, st->drop_reports,
 		        h->restart_held);
 	if (h->baseline)
-		fprintf(out, "baseline: %zu entries%s; %" PRIu64 " new reported\n",
+		fprintf(out,
+		        "baseline: %zu entries%s; %" PRIu64 " new reported; not kept, the tables "
+		        "full: %" PRIu64 " learned, %" PRIu64 " reported\n",
 		        gw_baseline_size(h->baseline), h->learning ? " (still learning)" : "",
-		        h->new_reported);
+		        h->new_reported, gw_baseline_full(h->baseline),
+		        gw_baseline_full(h->state->reported_new));
+	if (h->state->alerted_full)
+		fprintf(out, "state: %" PRIu64 " alerted flows not kept (%d held already)\n",
+		        h->state->alerted_full, GW_HUNT_STATE_MAX_ALERTED);
 	free_all(h);
 	return h->save_failures > failures ? -1 : 0;
 }

@@ -33,19 +33,6 @@ void gw_alert_gate_config_init(struct gw_alert_gate_config *c)
 	c->max_keys = DEFAULT_MAX_KEYS;
 }
 
-const char *gw_alert_decision_name(enum gw_alert_decision d)
-{
-	switch (d) {
-	case GW_ALERT_SEND:
-		return "send";
-	case GW_ALERT_REPEAT:
-		return "repeat";
-	case GW_ALERT_DROPPED:
-		return "rate-limit";
-	}
-	return "?";
-}
-
 static const char *process_of(const struct gw_verdict *v)
 {
 	if (v->has_owner)
